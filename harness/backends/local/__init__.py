@@ -1,0 +1,1 @@
+"""The local backend: toxiproxy-server and every mock service as child processes of a supervisor."""

@@ -1,0 +1,199 @@
+"""The run journal: one JSON object per line for every request, fault transition, probe and halt.
+
+Assertions and reports are computed from the journal alone, so `harness report DIR` can
+re-evaluate a finished run. Several processes (the harness, each Locust worker) append to the
+same file: each batch goes out in one write(2) on an O_APPEND descriptor, so lines never
+interleave. A torn last line (after kill -9) is skipped on reading.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: ClassVar[str] = "event"
+    wall: float  # unix time, seconds
+    t: float  # scenario time, seconds since clock start
+
+    def to_json(self) -> str:
+        return json.dumps({"kind": self.kind, **asdict(self)}, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class RunStart(Event):
+    kind: ClassVar[str] = "run-start"
+    scenario: str
+    seed: int
+    clock_start: str  # ISO scenario time at t=0
+    span: float  # scenario seconds
+    replay: float  # wall seconds
+    backend: str = "local"
+    file: str = ""
+
+
+@dataclass(frozen=True)
+class Request(Event):
+    """One unit of load: a call, a PTT, an office page, a dispatch."""
+
+    kind: ClassVar[str] = "request"
+    traffic: str
+    ok: bool
+    latency: float  # seconds
+    region: str | None = None
+    name: str = ""
+    error: str | None = None
+    call_id: str | None = None
+    answered_by: str | None = None  # which meldkamer answered (alternate routing shows here)
+    via: str | None = None  # dispatch: console | radio-sets
+
+
+@dataclass(frozen=True)
+class Transition(Event):
+    """A fault effect switched on or off; `scheduled` vs `wall` is the transition lag."""
+
+    kind: ClassVar[str] = "transition"
+    fault: str
+    effect: str  # a readable label, e.g. "down police-ict->gms"
+    target: str  # link or service
+    on: bool
+    scheduled: float  # wall time it was due
+    ok: bool = True
+    error: str | None = None
+
+    @property
+    def lag(self) -> float:
+        return self.wall - self.scheduled
+
+
+@dataclass(frozen=True)
+class Probe(Event):
+    kind: ClassVar[str] = "probe"
+    name: str
+    ok: bool
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Incidents(Event):
+    """End-of-run reconciliation: incident keys (112 Call-IDs) as GMS holds them, with counts."""
+
+    kind: ClassVar[str] = "incidents"
+    counts: dict[str, int] = field(default_factory=dict)
+    pending: int = 0  # still buffered in meldkamers when the run ended
+
+
+@dataclass(frozen=True)
+class Halt(Event):
+    kind: ClassVar[str] = "halt"
+    check: str
+    observed: float
+
+
+@dataclass(frozen=True)
+class RunEnd(Event):
+    kind: ClassVar[str] = "run-end"
+    verdict: str
+    reason: str = ""
+
+
+EVENTS: dict[str, type[Event]] = {
+    cls.kind: cls for cls in (RunStart, Request, Transition, Probe, Incidents, Halt, RunEnd)
+}
+
+
+def decode(line: str) -> Event | None:
+    """An event from one journal line, or None for a torn or unknown line."""
+    try:
+        raw = json.loads(line)
+        cls = EVENTS[raw.pop("kind")]
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in raw.items() if k in names})
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+class JournalWriter:
+    """Appends events to journal.jsonl; thread-safe; flushes in whole-line batches."""
+
+    def __init__(self, path: Path, flush_every: float = 0.1) -> None:
+        self.path = path
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self._lines: list[str] = []
+        self._lock = threading.Lock()
+        self._flush_every = flush_every
+        self._last_flush = time.monotonic()
+
+    def write(self, event: Event) -> None:
+        with self._lock:
+            self._lines.append(event.to_json())
+            if time.monotonic() - self._last_flush >= self._flush_every:
+                self._flush_locked()
+
+    def flush(self) -> None:
+        with self._lock:
+            self._flush_locked()
+
+    def _flush_locked(self) -> None:
+        self._last_flush = time.monotonic()
+        if not self._lines or self._fd < 0:
+            return
+        data = ("\n".join(self._lines) + "\n").encode()
+        self._lines.clear()
+        view = memoryview(data)
+        while view:
+            written = os.write(self._fd, view)
+            view = view[written:]
+
+    def close(self) -> None:
+        with self._lock:
+            self._flush_locked()
+            if self._fd >= 0:
+                os.close(self._fd)
+                self._fd = -1
+
+    def __enter__(self) -> JournalWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def read_events(path: Path) -> Iterator[Event]:
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        for line in lines:
+            if line.strip() and (event := decode(line)) is not None:
+                yield event
+
+
+class JournalTail:
+    """Reads events appended since the last call (the harness watches load as it happens)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._offset = 0
+        self._partial = ""
+
+    def read(self) -> list[Event]:
+        try:
+            with self.path.open("rb") as f:
+                f.seek(self._offset)
+                data = f.read()
+        except FileNotFoundError:
+            return []
+        self._offset += len(data)
+        text = self._partial + data.decode("utf-8", errors="replace")
+        *complete, self._partial = text.split("\n")
+        return [e for line in complete if line.strip() and (e := decode(line)) is not None]
+
+
+def event_dict(event: Event) -> dict[str, Any]:
+    return {"kind": event.kind, **asdict(event)}

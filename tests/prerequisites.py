@@ -1,0 +1,37 @@
+"""Prerequisites of tests: missing ones skip on a developer machine and fail under CI=true."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from typing import NoReturn
+
+import pytest
+
+
+def on_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def missing(what: str, how: str) -> NoReturn:
+    message = f"prerequisite missing: {what} ({how})"
+    if on_ci():
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def need_program(name: str, package: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        missing(name, f"apt-get install {package}; .ci/run does this")
+    return path
+
+
+def need_docker() -> None:
+    need_program("docker", "docker.io")
+    import docker
+
+    try:
+        docker.from_env(timeout=5).ping()
+    except Exception as exc:  # any failure means: no engine to talk to
+        missing("a running Docker engine", f"start dockerd; .ci/run does this ({exc})")
