@@ -1,0 +1,23 @@
+"""The one small interface every fault driver implements (toxiproxy, process, container, app)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from harness.faults.effects import Effect
+
+
+class Driver(Protocol):
+    """Makes one family of effects real. `apply` and `remove` are idempotent and raise a
+    HarnessError subclass on failure; `observed` reports what is really active right now (for
+    self-healing after, say, a Toxiproxy restart), or None when the driver cannot tell."""
+
+    name: str
+
+    def handles(self, effect: Effect) -> bool: ...
+
+    def apply(self, effect: Effect) -> None: ...
+
+    def remove(self, effect: Effect) -> None: ...
+
+    def observed(self) -> set[Effect] | None: ...
