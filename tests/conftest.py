@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 
 import psutil
@@ -36,20 +38,52 @@ def toxiproxy(toxiproxy_binary: str) -> Iterator[ToxiproxyClient]:
         client.close()
 
 
-def _children() -> list[psutil.Process]:
-    alive = []
-    for child in psutil.Process().children(recursive=True):
+# Every process this session starts inherits this token, even ones that detach (harness up),
+# so the leftover check finds them wherever they were re-parented.
+SESSION_TOKEN = os.environ.setdefault("DC_TEST_SESSION", uuid.uuid4().hex)
+
+
+def _leftovers() -> list[psutil.Process]:
+    found = {p.pid: p for p in psutil.Process().children(recursive=True)}
+    for proc in psutil.process_iter():
         try:
-            if child.status() != psutil.STATUS_ZOMBIE:
-                alive.append(child)
+            if proc.pid != os.getpid() and proc.environ().get("DC_TEST_SESSION") == SESSION_TOKEN:
+                found[proc.pid] = proc
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            continue
+    alive = []
+    for proc in found.values():
+        try:
+            if proc.status() != psutil.STATUS_ZOMBIE:
+                alive.append(proc)
         except psutil.NoSuchProcess:
             continue
     return alive
 
 
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """No test may leave a process behind: list and end our leftovers, and fail the run."""
-    leftovers = _children()
+    """Under CI=true nothing may be skipped (a skip is a prerequisite nobody installed), and no
+    test may leave a process behind: list and end our leftovers, and fail the run."""
+    from tests.prerequisites import on_ci
+
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if on_ci() and _skipped:
+        if reporter is not None:
+            reporter.write_line(
+                f"CI=true: {len(_skipped)} test(s) skipped, failing the run: "
+                + ", ".join(_skipped[:5]),
+                red=True,
+            )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    leftovers = _leftovers()
     if not leftovers:
         return
     lines = []
@@ -60,7 +94,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         except psutil.NoSuchProcess:
             continue
     if lines:
-        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
             reporter.write_line(
                 "LEFTOVER PROCESSES (killed; the run fails):\n" + "\n".join(lines), red=True

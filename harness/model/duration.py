@@ -33,11 +33,11 @@ def parse_duration(value: object) -> float:
 def format_duration(seconds: float) -> str:
     """The shortest readable form, used in messages and the report."""
     if seconds < 1:
-        return f"{seconds * 1000:g}ms"
+        return f"{seconds * 1000:.3f}".rstrip("0").rstrip(".") + "ms"
     for unit, size in (("d", 86400.0), ("h", 3600.0), ("m", 60.0)):
         if seconds >= size and seconds % size == 0:
             return f"{seconds / size:g}{unit}"
-    return f"{seconds:g}s"
+    return f"{seconds:.3f}".rstrip("0").rstrip(".") + "s"
 
 
 Duration = Annotated[

@@ -156,9 +156,11 @@ def build_topology(src: Source) -> Topology:
 
     services: dict[str, Service] = {}
     templates: dict[str, tuple[str, ...]] = {}  # file name -> concrete names
+    broken: set[str] = set()  # services of an unknown kind: reported once, not again as targets
     for name, svc in spec.services.items():
         _check_name(src, ("services", name), name, problems)
         if svc.kind not in KINDS:
+            broken.update(_expand(name, r) for r in regions) if TEMPLATE in name else broken.add(name)
             problems.append(
                 src.problem(
                     ("services", name, "kind"),
@@ -195,7 +197,8 @@ def build_topology(src: Source) -> Topology:
                     continue
                 for tgt in _targets(target, region, templates, regions):
                     if tgt not in services:
-                        problems.append(src.problem(path, f"unknown service '{tgt}'"))
+                        if tgt not in broken:
+                            problems.append(src.problem(path, f"unknown service '{tgt}'"))
                         continue
                     if tgt == source:
                         problems.append(src.problem(path, "a service cannot depend on itself"))

@@ -183,7 +183,7 @@ class ToxiproxyClient:
             )
         return ProxyState(proxy.name, proxy.listen, proxy.upstream, bool(proxy.enabled))
 
-    def populate(self, proxies: list[dict[str, str]]) -> dict[str, ProxyState]:
+    def populate(self, proxies: list[dict[str, Any]]) -> dict[str, ProxyState]:
         """Create or replace proxies in one call (Toxiproxy's POST /populate)."""
         with self._call("populate"):
             response = self._check(tp_api.APIConsumer.post("/populate", json=proxies), "populate")

@@ -1,0 +1,67 @@
+"""Metrics over journal requests: pure functions, one per metric.
+
+Each takes the requests of one selection (traffic class, region, window; see view.py) and
+returns the observed value, or None when there is nothing to observe. Units: ratios in
+[0, 1], times in seconds.
+
+max_gap is measured in WALL seconds although windows are written in scenario time: a
+threshold like "2s" is about real reachability during the compressed replay (a caller who
+waits 2 s), not about 2 s of the 2020 timeline, which may be a few milliseconds of replay.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+from harness.journal import Incidents, Request
+
+
+def success_ratio(requests: Sequence[Request]) -> float | None:
+    """Successful requests / all requests."""
+    if not requests:
+        return None
+    return sum(1 for r in requests if r.ok) / len(requests)
+
+
+def latency(requests: Sequence[Request], percentile: float) -> float | None:
+    """The `percentile` of successful requests' latency (nearest rank: the smallest latency
+    that at least `percentile` % of the successes do not exceed). Failures have no latency."""
+    values = sorted(r.latency for r in requests if r.ok)
+    if not values:
+        return None
+    rank = math.ceil(percentile / 100 * len(values))
+    return values[min(max(rank, 1), len(values)) - 1]
+
+
+def max_gap(success_walls: Iterable[float], start: float, end: float) -> float:
+    """The longest stretch of [start, end] (wall seconds) without a success, counting the
+    stretch before the first success and after the last. No successes: the whole window."""
+    if end <= start:
+        return 0.0
+    longest, previous = 0.0, start
+    for wall in sorted(min(max(w, start), end) for w in success_walls):
+        longest = max(longest, wall - previous)
+        previous = wall
+    return max(longest, end - previous)
+
+
+def incidents_reconciled(call_ids: Iterable[str], incidents: Incidents) -> float | None:
+    """Share of answered calls whose call id has exactly one incident in GMS: 0 is a lost
+    incident, 2 or more a duplicate."""
+    ids = set(call_ids)
+    if not ids:
+        return None
+    return sum(1 for call_id in ids if incidents.counts.get(call_id, 0) == 1) / len(ids)
+
+
+def via_ratio(requests: Sequence[Request], via: str) -> float | None:
+    """Share of successful dispatches that went `via` (console or radio-sets)."""
+    done = [r for r in requests if r.ok]
+    if not done:
+        return None
+    return sum(1 for r in done if r.via == via) / len(done)
+
+
+def request_count(requests: Sequence[Request]) -> int:
+    return len(requests)

@@ -1,0 +1,136 @@
+"""The journal as assertions see it: run bounds, the scenario clock, and request selections.
+
+Requests are selected by traffic class, region and a window of scenario time. Gaps are
+measured in wall time (see metrics.max_gap), so a selection also carries its window converted
+to wall time with the RunStart clock and clipped to the run: a window that reaches past a
+halted run's end stops where the run stopped.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from harness.journal import Event, Halt, Incidents, Request, RunEnd, RunStart, Transition
+from harness.model.scenario import Window
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The requests of one traffic class / region / window, and where the window lies in
+    wall time (clipped to the run)."""
+
+    requests: tuple[Request, ...]
+    start_wall: float
+    end_wall: float
+    incidents: Incidents | None = None
+
+
+class JournalView:
+    """One run's events, indexed once so many checks can select from them cheaply."""
+
+    def __init__(self, events: Iterable[Event]) -> None:
+        self.start: RunStart | None = None
+        self.end: RunEnd | None = None
+        self.incidents: Incidents | None = None  # the last reconciliation wins
+        self.requests: list[Request] = []
+        self.transitions: list[Transition] = []
+        self.halts: list[Halt] = []
+        first = last = None
+        for event in events:
+            first = event.wall if first is None else min(first, event.wall)
+            last = event.wall if last is None else max(last, event.wall)
+            if isinstance(event, Request):
+                self.requests.append(event)
+            elif isinstance(event, Transition):
+                self.transitions.append(event)
+            elif isinstance(event, RunStart):
+                self.start = self.start or event
+            elif isinstance(event, RunEnd):
+                self.end = event
+            elif isinstance(event, Incidents):
+                self.incidents = event
+            elif isinstance(event, Halt):
+                self.halts.append(event)
+        self.start_wall = self.start.wall if self.start else (first or 0.0)
+        # Without a run-end (kill -9) the run lasted as long as its last event.
+        self.end_wall = self.end.wall if self.end else (last or self.start_wall)
+        self._index: dict[tuple[str | None, str | None], tuple[list[float], list[Request]]] = {}
+
+    # ---- the clock ---------------------------------------------------------------------
+
+    @property
+    def span(self) -> float:
+        """Scenario seconds the run was meant to cover."""
+        if self.start and self.start.span > 0:
+            return self.start.span
+        return max((r.t for r in self.requests), default=0.0)
+
+    @property
+    def wall_per_second(self) -> float:
+        """Wall seconds per scenario second (1.0 when the journal has no clock)."""
+        if self.start and self.start.span > 0 and self.start.replay > 0:
+            return self.start.replay / self.start.span
+        return 1.0
+
+    def wall_at(self, t: float) -> float:
+        t0 = self.start.t if self.start else 0.0
+        return self.start_wall + (t - t0) * self.wall_per_second
+
+    def scenario_at(self, wall: float) -> float:
+        t0 = self.start.t if self.start else 0.0
+        return t0 + (wall - self.start_wall) / self.wall_per_second
+
+    @property
+    def clock_start(self) -> datetime:
+        if self.start and self.start.clock_start:
+            try:
+                return datetime.fromisoformat(self.start.clock_start).replace(tzinfo=None)
+            except ValueError:
+                pass
+        return datetime(1970, 1, 1) + timedelta(seconds=self.start_wall)
+
+    def date_at(self, t: float) -> datetime:
+        return self.clock_start + timedelta(seconds=t)
+
+    @property
+    def end_t(self) -> float:
+        """Scenario time the run reached (earlier than span when halted or interrupted)."""
+        return self.scenario_at(self.end_wall)
+
+    # ---- selections ----------------------------------------------------------------------
+
+    def regions(self, traffic: str | None) -> list[str]:
+        """Every region the traffic class produced requests in, anywhere in the run."""
+        return sorted(
+            {r.region for r in self.requests if r.region and traffic in (None, r.traffic)}
+        )
+
+    def select(
+        self, traffic: str | None, region: str | None = None, window: Window | None = None
+    ) -> Selection:
+        times, requests = self._group(traffic, region)
+        lo_wall, hi_wall = self.start_wall, self.end_wall
+        if window is not None:
+            lo = bisect.bisect_left(times, window.start)
+            hi = bisect.bisect_left(times, window.end)  # Window.contains: start <= t < end
+            requests = requests[lo:hi]
+            lo_wall = max(lo_wall, self.wall_at(window.start))
+            hi_wall = min(hi_wall, self.wall_at(window.end))
+        return Selection(tuple(requests), lo_wall, max(lo_wall, hi_wall), self.incidents)
+
+    def _group(self, traffic: str | None, region: str | None) -> tuple[list[float], list[Request]]:
+        key = (traffic, region)
+        if key not in self._index:
+            chosen = sorted(
+                (
+                    r
+                    for r in self.requests
+                    if traffic in (None, r.traffic) and region in (None, r.region)
+                ),
+                key=lambda r: r.t,
+            )
+            self._index[key] = ([r.t for r in chosen], chosen)
+        return self._index[key]

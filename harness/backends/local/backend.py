@@ -1,0 +1,122 @@
+"""Starting and stopping the local stack from the harness side (the supervisor does the work)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from harness import procs
+from harness.backends.local.control import SupervisorClient
+from harness.backends.stack import StackInfo
+from harness.errors import StackError
+from harness.paths import stack_file
+from harness.toxiproxy.binary import ensure
+
+
+class LocalBackend:
+    """`up(detach=True)` (`harness up`) leaves the stack running after we exit; `detach=False`
+    (a single `harness run`) ties it to this process, so even kill -9 takes it down."""
+
+    name = "local"
+
+    def __init__(self, topology: Path, state_dir: Path) -> None:
+        self.topology = topology
+        self.state_dir = state_dir
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def up(self, detach: bool = False, timeout: float = 20.0) -> StackInfo:
+        binary = ensure()
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        log_path = self.state_dir / "supervisor.log"
+        target = stack_file(self.state_dir)
+        target.unlink(missing_ok=True)
+        argv = [
+            sys.executable,
+            "-m",
+            "harness.backends.local.supervisor",
+            "--topology",
+            str(self.topology),
+            "--state-dir",
+            str(self.state_dir),
+            "--toxiproxy",
+            str(binary),
+            "--timeout",
+            str(timeout),
+        ]
+        with log_path.open("wb") as log:
+            self.proc = procs.spawn(argv, stdout=log, stderr=log, die_with_parent=not detach)
+        deadline = time.monotonic() + timeout + 10
+        while time.monotonic() < deadline:
+            if target.exists():
+                return StackInfo.load(target)
+            if self.proc.poll() is not None:
+                raise StackError(self._failure(log_path))
+            time.sleep(0.02)
+        procs.stop(self.proc)
+        raise StackError(f"local stack did not come up within {timeout:g}s; see {log_path}")
+
+    def _failure(self, log_path: Path) -> str:
+        error = self.state_dir / "local" / "error"
+        if error.exists():
+            return error.read_text(encoding="utf-8").strip()
+        tail = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-5:]
+        return "local stack failed to start: " + " | ".join(tail)
+
+    def down(self, info: StackInfo | None = None, timeout: float = 10.0) -> None:
+        """Stop the stack we started, or the one `info` describes (started by `harness up`)."""
+        if self.proc is not None:
+            procs.stop(self.proc, grace=timeout)
+            self.proc = None
+            return
+        if info is None or info.supervisor_pid is None:
+            return
+        pid = info.supervisor_pid
+        if not _is_supervisor(pid):  # stale stack.json: never signal a recycled pid
+            stack_file(self.state_dir).unlink(missing_ok=True)
+            return
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and _alive(pid):
+            time.sleep(0.02)
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)  # its children die with it (PDEATHSIG)
+        stack_file(self.state_dir).unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie (our own child not yet reaped) counts as gone.
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().split(") ", 1)[1][:1] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _is_supervisor(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            return b"harness.backends.local.supervisor" in cmdline.read()
+    except OSError:
+        return False
+
+
+def local_stack_alive(info: StackInfo) -> bool:
+    pid = info.supervisor_pid
+    if pid is None or not _alive(pid) or not _is_supervisor(pid) or info.control is None:
+        return False
+    try:
+        SupervisorClient(info.control, timeout=2).call("status")
+    except StackError:
+        return False
+    return True

@@ -1,0 +1,241 @@
+"""The `harness` command. It only parses arguments and calls the modules that do the work."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from harness import paths
+from harness.errors import HarnessError, InvalidInput
+
+F = TypeVar("F", bound=Callable[..., Any])
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+
+def reports_errors(fn: F) -> F:
+    """HarnessErrors become a message and their exit code; bad input never shows a traceback."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except InvalidInput as exc:
+            for problem in exc.problems:
+                err.print(str(problem), markup=False)
+            sys.exit(exc.exit_code)
+        except HarnessError as exc:
+            err.print(f"error: {exc}", markup=False)
+            sys.exit(exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="dispatch-chaos")
+def main() -> None:
+    """dispatch-chaos: prove that shared-ICT instability cannot reach the 112 path."""
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option(
+    "--backend",
+    type=click.Choice(["local", "compose", "external"]),
+    default="local",
+    show_default=True,
+    help="where the mock world runs",
+)
+@click.option(
+    "--stack",
+    "stack_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="external backend: the stack description (StackInfo JSON)",
+)
+@click.option("--duration", type=float, default=None, help="replay length in seconds")
+@click.option("--seed", type=int, default=None, help="override the scenario's seed")
+@click.option(
+    "--report-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="write the run's files here instead of reports/<scenario>-<UTC time>/",
+)
+@click.option(
+    "--processes", type=int, default=1, show_default=True, help="Locust processes generating load"
+)
+@reports_errors
+def run(
+    scenario: Path,
+    backend: str,
+    stack_file: Path | None,
+    duration: float | None,
+    seed: int | None,
+    report_dir: Path | None,
+    processes: int,
+) -> None:
+    """Replay SCENARIO against the stack and exit with its verdict (0 passed, 1 failed)."""
+    from harness.run import RunOptions, run_scenario
+
+    if duration is not None and duration <= 0:
+        raise InvalidInput("--duration must be more than 0 seconds")
+    options = RunOptions(
+        backend=backend,
+        duration=duration,
+        seed=seed,
+        report_dir=report_dir,
+        state_dir=paths.state_dir(),
+        processes=processes,
+        external_stack=stack_file,
+    )
+    result = run_scenario(scenario, options)
+    sys.exit(result.exit_code)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@reports_errors
+def validate(files: tuple[Path, ...]) -> None:
+    """Check scenario files; print every problem as file:line: message (exit 2 if any)."""
+    from harness.model.scenario import load_scenario
+
+    problems = []
+    for file in files:
+        try:
+            scenario = load_scenario(file)
+            out.print(
+                f"ok  {file}  ({scenario.name}: {len(scenario.faults)} faults, "
+                f"{len(scenario.assertions)} assertions)",
+                markup=False,
+            )
+        except InvalidInput as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InvalidInput(problems)
+
+
+@main.command("list")
+@click.option(
+    "--dir",
+    "root",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="scenario folder (default: the project's scenarios/)",
+)
+@reports_errors
+def list_(root: Path | None) -> None:
+    """Every scenario with its one-line description and sources."""
+    from harness.catalog import catalog
+
+    table = Table(show_lines=True)
+    for column in ("scenario", "file", "description", "sources"):
+        table.add_column(column, overflow="fold")
+    for entry in catalog(root or paths.scenarios_dir()):
+        description = entry.summary if entry.problem is None else f"[red]invalid: {entry.problem}"
+        table.add_row(entry.name, entry.path.name, description, "\n".join(entry.sources))
+    out.print(table)
+
+
+@main.command()
+@click.option(
+    "--backend", type=click.Choice(["local", "compose"]), default="local", show_default=True
+)
+@click.option(
+    "--topology",
+    type=click.Path(path_type=Path),
+    default=lambda: paths.scenarios_dir() / "topologies" / "meldkamer-nl.yaml",
+    help="topology file (default: the Dutch meldkamer landscape)",
+)
+@click.option("--timeout", type=float, default=30.0, show_default=True)
+@reports_errors
+def up(backend: str, topology: Path, timeout: float) -> None:
+    """Start the mock world behind Toxiproxy and leave it running."""
+    from harness.stacks import bring_up
+
+    info = bring_up(backend, topology, paths.state_dir(), detach=True, timeout=timeout)
+    out.print(
+        f"stack up ({info.backend}): {len(info.services)} services, "
+        f"{len(info.proxies)} proxies; Toxiproxy API {info.toxiproxy}"
+    )
+    out.print("`harness status` shows every endpoint; `harness down` stops it.")
+
+
+@main.command()
+@reports_errors
+def down() -> None:
+    """Stop the stack started by `harness up` (safe when none is up)."""
+    from harness.stacks import take_down
+
+    out.print("stack down" if take_down(paths.state_dir()) else "no stack was up")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="machine-readable output")
+@reports_errors
+def status(as_json: bool) -> None:
+    """Every service endpoint and every proxy (listen, upstream, enabled, toxics)."""
+    from harness.backends.current import current_stack
+    from harness.status import stack_status
+
+    info = current_stack(paths.state_dir())
+    if info is None:
+        if as_json:
+            out.print_json(json.dumps({"up": False}))
+        else:
+            out.print("no stack is up (`harness up` starts one)")
+        sys.exit(3)
+    report = stack_status(info)
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    services = Table(title=f"services ({report['backend']})")
+    for column in ("service", "kind", "region", "endpoints", "pid", "state"):
+        services.add_column(column)
+    for s in report["services"]:
+        state = "paused" if s["paused"] else ("up" if s["alive"] in (True, None) else "down")
+        endpoints = " ".join(f"{k}={v}" for k, v in s["endpoints"].items())
+        services.add_row(
+            s["name"],
+            s["kind"],
+            s["region"] or "",
+            endpoints,
+            str(s["pid"] or s["container"] or ""),
+            state,
+        )
+    proxies = Table(title=f"proxies (Toxiproxy {report['toxiproxy']['api']})")
+    for column in ("link", "listen", "upstream", "enabled", "toxics"):
+        proxies.add_column(column)
+    for p in report["proxies"]:
+        toxics = ", ".join(f"{t['name']}:{t['type']}" for t in p["toxics"])
+        enabled = "missing" if not p["present"] else ("yes" if p["enabled"] else "[red]no")
+        proxies.add_row(p["name"], p["listen"], p["upstream"], enabled, toxics)
+    out.print(services)
+    out.print(proxies)
+
+
+@main.command()
+@reports_errors
+def cleanup() -> None:
+    """Remove every fault this harness applied (after a crash or kill -9). Safe any time."""
+    from harness.faults.cleanup import cleanup as remove_all
+
+    report = remove_all(paths.state_dir())
+    out.print(str(report))
+
+
+@main.command()
+@click.argument("run_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@reports_errors
+def report(run_dir: Path) -> None:
+    """Re-evaluate a finished run from its journal and re-render its reports."""
+    from harness.run import rerender
+
+    sys.exit(rerender(run_dir))
