@@ -228,7 +228,9 @@ def cleanup() -> None:
     from harness.faults.cleanup import cleanup as remove_all
 
     report = remove_all(paths.state_dir())
-    out.print(str(report))
+    out.print(str(report), markup=False)
+    if not report.ok:
+        sys.exit(3)
 
 
 @main.command()

@@ -31,7 +31,12 @@ def need_docker() -> None:
     need_program("docker", "docker.io")
     import docker
 
+    client = None
     try:
-        docker.from_env(timeout=5).ping()
+        client = docker.from_env(timeout=5)
+        client.ping()
     except Exception as exc:  # any failure means: no engine to talk to
         missing("a running Docker engine", f"start dockerd; .ci/run does this ({exc})")
+    finally:
+        if client is not None:
+            client.close()

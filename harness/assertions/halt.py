@@ -1,9 +1,12 @@
 """Halt conditions: watch the load as it happens and stop the run when one trips.
 
-Each halt condition looks at a sliding window of WALL time (`window: 5s` means the last five
+A halt condition says when to stop: `{metric: success_ratio, "<": 0.9}` trips as soon as the
+ratio is below 0.9 (the opposite of an assertion, which states what must hold). Each looks at a
+sliding window of WALL time (`window: 5s` means the last five
 real seconds) and uses the same metric registry as the assertions. To keep a noisy start from
 halting a run, a condition is judged only once a whole window has passed since the run started
-and only with at least max(1, min_requests) samples; an empty window never trips a halt.
+and only with at least max(1, min_requests) samples, so an empty window trips no halt - except
+a `requests` condition, which counts the load itself (e.g. `requests >= 10` in 5 s: load died).
 Per feed the cost is one pass over each condition's window (a few thousand requests at
 1000 requests/s), so the harness can call feed() every 100 ms.
 """
@@ -36,7 +39,7 @@ class _Watch:
             self.requests.popleft()
 
     def tripped(self, now: float) -> float | None:
-        """The observed value that breaks the condition, or None while it holds."""
+        """The observed value that meets the halt condition, or None while it does not."""
         if self.check.per == "region":
             groups: dict[str | None, list[Request]] = {}
             for r in self.requests:
@@ -50,7 +53,7 @@ class _Watch:
             m = METRICS[self.check.metric](self.check, sel)
             if m.observed is None or m.problem or (m.counted and m.samples < need):
                 continue
-            if not self.check.holds(m.observed):
+            if self.check.holds(m.observed):  # a halt states when to stop: "< 0.9" trips below
                 return m.observed
         return None
 

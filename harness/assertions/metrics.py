@@ -30,8 +30,12 @@ def latency(requests: Sequence[Request], percentile: float) -> float | None:
     values = sorted(r.latency for r in requests if r.ok)
     if not values:
         return None
-    rank = math.ceil(percentile / 100 * len(values))
-    return values[min(max(rank, 1), len(values)) - 1]
+    return values[nearest_rank(len(values), percentile)]
+
+
+def nearest_rank(n: int, percentile: float) -> int:
+    """The index, in n sorted samples, of their `percentile` by the nearest-rank method."""
+    return min(max(math.ceil(percentile / 100 * n), 1), n) - 1
 
 
 def max_gap(success_walls: Iterable[float], start: float, end: float) -> float:

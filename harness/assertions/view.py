@@ -55,8 +55,13 @@ class JournalView:
             elif isinstance(event, Halt):
                 self.halts.append(event)
         self.start_wall = self.start.wall if self.start else (first or 0.0)
-        # Without a run-end (kill -9) the run lasted as long as its last event.
-        self.end_wall = self.end.wall if self.end else (last or self.start_wall)
+        # Without a run-end (kill -9) the run lasted as long as its last event. The load stops
+        # at the end of the replay (or at a halt): the wrap-up after it is not part of the run.
+        ends = [self.end.wall if self.end else (last or self.start_wall)]
+        if self.start is not None and self.start.replay > 0:
+            ends.append(self.start_wall + self.start.replay)
+        ends += [h.wall for h in self.halts]
+        self.end_wall = max(self.start_wall, min(ends))
         self._index: dict[tuple[str | None, str | None], tuple[list[float], list[Request]]] = {}
 
     # ---- the clock ---------------------------------------------------------------------
@@ -98,7 +103,8 @@ class JournalView:
     @property
     def end_t(self) -> float:
         """Scenario time the run reached (earlier than span when halted or interrupted)."""
-        return self.scenario_at(self.end_wall)
+        reached = max(self.scenario_at(self.end_wall), 0.0)
+        return min(reached, self.span) if self.span > 0 else reached
 
     # ---- selections ----------------------------------------------------------------------
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Mapping
 
 from harness.errors import StackError
-import contextlib
 
 
 async def http_ok(host: str, port: int, path: str = "/health", timeout: float = 1.0) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from harness.faults.effects import Effect
 
@@ -21,3 +21,11 @@ class Driver(Protocol):
     def remove(self, effect: Effect) -> None: ...
 
     def observed(self) -> set[Effect] | None: ...
+
+
+@runtime_checkable
+class Undoable(Protocol):
+    """A driver that can say how to undo an effect from another process (`harness cleanup`
+    after kill -9): a JSON-able record for .harness/applied.json, read by faults/cleanup.py."""
+
+    def undo_record(self, effect: Effect) -> dict[str, Any]: ...

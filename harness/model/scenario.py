@@ -9,17 +9,25 @@ topology into frozen runtime objects whose times are seconds of scenario time si
 from __future__ import annotations
 
 import fnmatch
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from harness.errors import InvalidInput, Problem
 from harness.model.duration import Duration, parse_duration
-from harness.model.source import Source, load_yaml
+from harness.model.source import AtKey, Source, load_yaml
 from harness.model.topology import Topology, load_topology
 from harness.model.toxics import STREAMS, TOXICS
 
@@ -129,25 +137,33 @@ class ActionFile(BaseModel):
         if self.toxic is not None:
             toxic = TOXICS.get(self.toxic)
             if toxic is None:
-                raise ValueError(f"unknown toxic '{self.toxic}' (known: {', '.join(TOXICS)})")
+                raise AtKey("toxic", f"unknown toxic '{self.toxic}' (known: {', '.join(TOXICS)})")
             if self.stream not in STREAMS:
-                raise ValueError(f"stream must be upstream or downstream, not '{self.stream}'")
+                raise AtKey("stream", f"stream must be upstream or downstream, not '{self.stream}'")
             for key, value in extra.items():
                 attr = toxic.attribute(key)
                 if attr is None:
                     known = ", ".join(a.name for a in toxic.attributes) or "none"
-                    raise ValueError(
-                        f"toxic {self.toxic} has no attribute '{key}' (it has: {known})"
+                    raise AtKey(
+                        key, f"toxic {self.toxic} has no attribute '{key}' (it has: {known})"
                     )
-                attr.to_native(value)
-        elif extra:
-            raise ValueError(f"unknown key '{next(iter(extra))}' for a {kinds[0]} action")
+                try:
+                    attr.to_native(value)
+                except ValueError as exc:
+                    raise AtKey(key, str(exc)) from None
+            return self
+        for key in [*extra, "stream", "toxicity"]:
+            if key in extra or key in self.model_fields_set:
+                raise AtKey(key, f"'{key}' is for toxic actions, not for a {kinds[0]} action")
         for key in ("process", "container"):
             value = getattr(self, key)
             if value is not None and value not in PROCESS_ACTIONS:
-                raise ValueError(f"{key} action must be one of {', '.join(PROCESS_ACTIONS)}")
+                raise AtKey(key, f"{key} action must be one of {', '.join(PROCESS_ACTIONS)}")
         if self.app is not None:
-            _app_fault(self.app)
+            try:
+                _app_fault(self.app)
+            except ValueError as exc:
+                raise AtKey("app", str(exc)) from None
         return self
 
 
@@ -421,7 +437,7 @@ class _Resolver:
         self.problems: list[Problem] = []
 
     def fail(self, path: tuple[str | int, ...], message: str) -> None:
-        self.problems.append(self.src.problem(path, message))
+        self.problems.append(_problem(self.src, path, message))
 
     def offset(self, point: datetime | float, path: tuple[str | int, ...]) -> float:
         t = point if isinstance(point, float) else (point - self.clock.start).total_seconds()
@@ -519,7 +535,7 @@ class _Resolver:
                     if low > high or low <= 0:
                         self.fail(
                             (*path, "pattern", "flap", key),
-                            f"flap {key} range must be [min, max] with 0 < min <= max",
+                            "must be [min, max] with 0 < min <= max",
                         )
                 pattern = Flap(p.flap.up, p.flap.down, p.flap.first, p.flap.independent)
             elif p.ramp is not None:
@@ -531,6 +547,12 @@ class _Resolver:
                         (*path, "pattern", "ramp", "attribute"),
                         f"a ramp needs a toxic with attribute '{p.ramp.attribute}'",
                     )
+                for key, value in (("from", p.ramp.start), ("to", p.ramp.to)):
+                    if not (math.isfinite(value) and value >= 0):
+                        self.fail(
+                            (*path, "pattern", "ramp", key),
+                            f"must be a non-negative number, got {value:g}",
+                        )
                 pattern = Ramp(p.ramp.attribute, p.ramp.start, p.ramp.to, p.ramp.steps)
         window = self.window(f.when, (*path, "when"))
         return Fault(
@@ -546,8 +568,11 @@ class _Resolver:
         try:
             threshold = parse_duration(raw) if c.metric in TIME_METRICS else float(raw)
         except (TypeError, ValueError) as exc:
-            self.fail((*path, op), f"bad threshold {raw!r}: {exc}")
+            time_metric = c.metric in TIME_METRICS
+            self.fail((*path, op), str(exc) if time_metric else f"expected a number, got {raw!r}")
             threshold = 0.0
+        if not math.isfinite(threshold):
+            self.fail((*path, op), f"the threshold must be a finite number, got {raw!r}")
         if c.traffic is not None and c.traffic not in TRAFFIC:
             self.fail(
                 (*path, "traffic"), f"unknown traffic '{c.traffic}' (known: {', '.join(TRAFFIC)})"
@@ -588,6 +613,12 @@ class _Resolver:
         )
 
 
+def _problem(src: Source, path: tuple[str | int, ...], message: str) -> Problem:
+    """Like the schema's messages: the data path, then what is wrong there."""
+    where = ".".join(str(p) for p in path) or "document"
+    return src.problem(path, f"{where}: {message}")
+
+
 def _near(name: str, known: Any) -> str:
     import difflib
 
@@ -596,10 +627,82 @@ def _near(name: str, known: Any) -> str:
 
 
 def build_scenario(src: Source, base: Path | None = None) -> Scenario:
-    """Validate a parsed scenario and resolve it against its topology. Raises InvalidInput."""
-    spec = src.validate(ScenarioFile)
+    """Validate a parsed scenario and resolve it against its topology. Raises InvalidInput
+    with every problem found, in file order: when the schema check fails, the parts that did
+    pass it are still resolved, so one run of `harness validate` shows all the mistakes."""
+    try:
+        spec = src.validate(ScenarioFile)
+    except InvalidInput as exc:
+        found = exc.problems
+        parts = _valid_parts(src)
+        if parts is not None:
+            try:
+                _resolve(src, *parts, base)
+            except InvalidInput as more:
+                found = [*found, *more.problems]
+        raise InvalidInput(_in_order(src, found)) from None
+    try:
+        return _resolve(src, spec, _all_indices(spec), base)
+    except InvalidInput as exc:
+        raise InvalidInput(_in_order(src, exc.problems)) from None
+
+
+_LISTS = ("faults", "assertions", "halt")
+
+
+def _all_indices(spec: ScenarioFile) -> dict[str, list[int]]:
+    return {key: list(range(len(getattr(spec, key)))) for key in _LISTS}
+
+
+def _valid_parts(src: Source) -> tuple[ScenarioFile, dict[str, list[int]]] | None:
+    """The scenario without the parts that failed the schema check (and the original index
+    of every fault, assertion and halt kept), or None when what is left cannot be resolved."""
+    if not isinstance(src.data, dict):
+        return None
+    doc: dict[str, Any] = {**src.data, "version": 1, "name": "x"}
+    index = {k: list(range(len(doc[k]))) if isinstance(doc.get(k), list) else [] for k in _LISTS}
+    for _ in range(20):  # each round drops at least one part
+        try:
+            return ScenarioFile.model_validate(doc), index
+        except ValidationError as exc:
+            bad: dict[str, set[int]] = {k: set() for k in _LISTS}
+            for err in exc.errors():
+                loc = err["loc"]
+                if not loc or loc[0] in ("clock", "topology"):
+                    return None  # nothing resolves without them
+                key = str(loc[0])
+                if key in _LISTS and len(loc) > 1 and isinstance(loc[1], int):
+                    bad[key].add(loc[1])
+                elif key == "load" and len(loc) > 1 and isinstance(doc.get("load"), dict):
+                    doc["load"] = {k: v for k, v in doc["load"].items() if k != loc[1]}
+                else:
+                    doc.pop(key, None)
+                    index[key] = []
+            for key, drop in bad.items():
+                if not drop or not isinstance(doc.get(key), list):
+                    continue
+                doc[key] = [item for i, item in enumerate(doc[key]) if i not in drop]
+                index[key] = [orig for i, orig in enumerate(index[key]) if i not in drop]
+    return None
+
+
+def _in_order(src: Source, problems: list[Problem]) -> list[Problem]:
+    """File order, once each; problems in the topology file follow the line that names it."""
+    topology_line = src.line(("topology",)) or 0
+
+    def order(p: Problem) -> int:
+        return (p.line or 0) if p.file == src.file else topology_line
+
+    return sorted(dict.fromkeys(problems), key=order)
+
+
+def _resolve(
+    src: Source, spec: ScenarioFile, index: dict[str, list[int]], base: Path | None
+) -> Scenario:
     base = base if base is not None else Path(src.file).parent
     topo_path = (base / spec.topology).resolve()
+    if not topo_path.is_file():
+        raise InvalidInput([_problem(src, ("topology",), f"no such file: {topo_path}")])
     try:
         topology = load_topology(topo_path)
     except InvalidInput as exc:
@@ -610,12 +713,12 @@ def build_scenario(src: Source, base: Path | None = None) -> Scenario:
     start, end = spec.clock.start, spec.clock.end
     problems: list[Problem] = []
     if not isinstance(start, datetime) or not isinstance(end, datetime):
-        problems.append(src.problem(("clock",), "clock start and end must be absolute times"))
+        problems.append(_problem(src, ("clock",), "start and end must be absolute times"))
         start = end = datetime(2000, 1, 1)
     elif end <= start:
-        problems.append(src.problem(("clock", "end"), "the clock ends before it starts"))
+        problems.append(_problem(src, ("clock", "end"), "the clock ends before it starts"))
     if spec.clock.replay <= 0:
-        problems.append(src.problem(("clock", "replay"), "replay must be longer than 0s"))
+        problems.append(_problem(src, ("clock", "replay"), "must be longer than 0s"))
     if problems:
         raise InvalidInput(problems)
     clock = Clock(start, end, spec.clock.replay)
@@ -625,14 +728,19 @@ def build_scenario(src: Source, base: Path | None = None) -> Scenario:
             r.fail(("load", traffic), f"unknown traffic '{traffic}' (known: {', '.join(TRAFFIC)})")
     names: set[str] = set()
     faults = []
-    for i, f in enumerate(spec.faults):
+    for i, f in zip(index["faults"], spec.faults, strict=True):
         if f.name in names:
             r.fail(("faults", i, "name"), f"duplicate fault name '{f.name}'")
         names.add(f.name)
         if (fault := r.fault(f, i)) is not None:
             faults.append(fault)
-    assertions = tuple(r.check(c, ("assertions", i), False) for i, c in enumerate(spec.assertions))
-    halts = tuple(r.check(c, ("halt", i), True) for i, c in enumerate(spec.halt))
+    assertions = tuple(
+        r.check(c, ("assertions", i), False)
+        for i, c in zip(index["assertions"], spec.assertions, strict=True)
+    )
+    halts = tuple(
+        r.check(c, ("halt", i), True) for i, c in zip(index["halt"], spec.halt, strict=True)
+    )
     if r.problems:
         raise InvalidInput(r.problems)
     load = tuple(TrafficLoad(k, v) for k, v in spec.load.items())

@@ -2,20 +2,28 @@
 
 ruamel.yaml's round-trip loader is safe (it builds no Python objects from tags), rejects
 duplicate keys and records line numbers; we convert its nodes to plain data plus a map from
-each path (as pydantic reports it in `loc`) to a 1-based line.
+each path (as pydantic reports it in `loc`) to a 1-based line. Pydantic's errors are translated
+here into messages for the person who wrote the file: the data path without pydantic's class
+and union-branch names, one message per mistake, and the key's own line where we know it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
+import re
+import types
+import typing
+import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.error import MarkedYAMLError, YAMLError, YAMLWarning
 
 from harness.errors import InvalidInput, Problem
 
@@ -23,6 +31,16 @@ Path_ = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
 
 MAX_FILE_BYTES = 1 << 20  # a scenario is text a person writes; anything larger is a mistake
+MAX_VALUES = 100_000  # YAML aliases can multiply a small file into a huge tree
+
+
+class AtKey(ValueError):
+    """A validator's complaint about one key of the mapping it checks: the error then points
+    at that key's line rather than at the mapping's."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 @dataclass
@@ -50,53 +68,296 @@ class Source:
         try:
             return model.model_validate(self.data, context=context)
         except ValidationError as exc:
-            raise InvalidInput([self._translate(err) for err in exc.errors()]) from None
+            raise InvalidInput(self.problems(exc, model)) from None
 
-    def _translate(self, err: Any) -> Problem:
-        loc = tuple(err["loc"])
-        # Pydantic puts tagged-union and validator names into loc; keep the data path.
-        data_loc = tuple(p for p in loc if self._is_data_step(loc, p))
-        where = ".".join(str(p) for p in data_loc) or "document"
-        message = str(err["msg"]).removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            message = f"unknown key '{data_loc[-1]}'" if data_loc else "unknown key"
-            where = ".".join(str(p) for p in data_loc[:-1]) or "document"
-        elif err["type"] == "missing":
-            message = f"missing required key '{data_loc[-1]}'" if data_loc else message
-            where = ".".join(str(p) for p in data_loc[:-1]) or "document"
-        return Problem(self.file, self.line(data_loc), f"{where}: {message}")
+    def problems(self, exc: ValidationError, model: type[BaseModel]) -> list[Problem]:
+        errors = [_locate(self.data, err) for err in exc.errors()]
+        found: list[Problem] = []
+        for error in _collapse_unions(errors, self.data):
+            problem = self._problem(error, model)
+            if problem not in found:
+                found.append(problem)
+        return found
 
-    def _is_data_step(self, loc: Path_, step: str | int) -> bool:
-        if isinstance(step, int):
-            return True
-        return not (step.startswith(("function-", "tagged-union[")) or "[" in step)
+    def _problem(self, error: _Located, model: type[BaseModel]) -> Problem:
+        err, path = error.err, error.path
+        kind = err["type"]
+        if not path and kind in ("model_type", "dict_type", "model_attributes_type"):
+            value = err.get("input")
+            got = "the file is empty" if value is None else f"got {_kind(value)}"
+            message = f"expected a mapping starting with version: 1; {got}"
+            return Problem(self.file, self.line(()), f"document: {message}")
+        if kind in ("missing", "extra_forbidden") and path:
+            key, parent = path[-1], path[:-1]
+            if kind == "missing":
+                message = f"missing required key '{key}'"
+            else:
+                message = f"unknown key '{key}'" + _suggest(str(key), _keys_at(model, error.loc))
+            return Problem(self.file, self.line(path), f"{_where(parent)}: {message}")
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, AtKey):
+            path = (*path, cause.key)
+        return Problem(self.file, self.line(path), f"{_where(path)}: {_message(err)}")
 
 
-def _plain(node: Any, path: Path_, lines: dict[Path_, int]) -> Any:
-    if isinstance(node, CommentedMap):
-        out: dict[Any, Any] = {}
-        for key, value in node.items():
-            child = (*path, key if isinstance(key, int) else str(key))
-            pos = node.lc.key(key)
-            lines[child] = pos[0] + 1
-            out[str(key) if not isinstance(key, int | bool) else key] = _plain(value, child, lines)
-        return out
-    if isinstance(node, CommentedSeq):
-        items = []
-        for index, value in enumerate(node):
-            child = (*path, index)
-            lines[child] = node.lc.item(index)[0] + 1
-            items.append(_plain(value, child, lines))
-        return items
-    if isinstance(node, str):
-        return str(node)  # drop ruamel's scalar-string subclasses
-    if isinstance(node, bool):
-        return bool(node)
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    return node
+# --- locating pydantic errors in the data ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Located:
+    err: dict[str, Any]
+    loc: tuple[Any, ...]  # pydantic's loc, with its schema steps
+    path: Path_  # the steps that are keys and indexes of the data
+    branches: tuple[tuple[Path_, str], ...] = ()  # (where, which member) of unions on the way
+
+
+def _locate(data: Any, err: Any) -> _Located:
+    """Split pydantic's loc into the data path and the schema steps (union members such as
+    'PatternFile' or "literal['steady']", validator names) by walking the data itself."""
+    loc = tuple(err["loc"])
+    node = data
+    path: list[str | int] = []
+    branches: list[tuple[Path_, str]] = []
+    for i, step in enumerate(loc):
+        if _has(node, step):
+            node = node[step]
+        elif i == len(loc) - 1 and err["type"] == "missing":
+            pass  # the key that is not there
+        else:
+            if step != "[key]":
+                branches.append((tuple(path), str(step)))
+            continue
+        path.append(step)
+    return _Located(dict(err), loc, tuple(path), tuple(branches))
+
+
+def _has(node: Any, step: Any) -> bool:
+    if isinstance(node, dict):
+        return step in node
+    return isinstance(node, list) and type(step) is int and 0 <= step < len(node)
+
+
+# Error types that say "this member of the union wanted another kind of value here".
+_SHAPE = {
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "dict_type": "a mapping",
+    "list_type": "a list",
+    "tuple_type": "a list",
+    "string_type": "text",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "none_required": "nothing",
+    "literal_error": "",
+}
+
+
+def _collapse_unions(errors: list[_Located], data: Any) -> list[_Located]:
+    """Where a value may take several forms, pydantic reports a failure per form. Keep the
+    errors of the forms whose kind of value the user did write (a mapping for a pattern
+    mapping); when none fits, say once what would have."""
+    out: list[_Located] = []
+    unions: dict[Path_, dict[str, list[_Located]]] = {}
+    for e in errors:
+        if e.branches:
+            where, member = e.branches[0]
+            unions.setdefault(where, {}).setdefault(member, []).append(e)
+        else:
+            out.append(e)
+    for where, members in unions.items():
+        fitting = [
+            e for errs in members.values() if not all(_misfit(e, where) for e in errs) for e in errs
+        ]
+        if len(members) == 1 or fitting:
+            chosen = fitting or next(iter(members.values()))
+            out += _collapse_unions([replace(e, branches=e.branches[1:]) for e in chosen], data)
+            continue
+        wanted = list(dict.fromkeys(_wanted(e) for errs in members.values() for e in errs))
+        got = _kind(_value_at(data, where))
+        err = {"type": "union", "msg": f"expected {' or '.join(wanted)}, got {got}"}
+        out.append(_Located(err, (), where))
+    return out
+
+
+def _misfit(e: _Located, where: Path_) -> bool:
+    return e.path == where and e.err["type"] in _SHAPE
+
+
+def _wanted(e: _Located) -> str:
+    if e.err["type"] == "literal_error":
+        return str((e.err.get("ctx") or {}).get("expected", "another value"))
+    return _SHAPE[e.err["type"]]
+
+
+def _value_at(data: Any, path: Path_) -> Any:
+    for step in path:
+        data = data[step]
+    return data
+
+
+# --- messages ---------------------------------------------------------------------------------
+
+_NAMES = {
+    r"^[a-z0-9][a-z0-9._-]*$": "use lower-case letters, digits, '.', '_' and '-'",
+    r"^[a-z][a-z0-9-]*$": "use lower-case letters, digits and '-', starting with a letter",
+}
+
+
+def _where(path: Path_) -> str:
+    return ".".join(str(p) for p in path) or "document"
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"'{value}'" if len(value) <= 40 else f"'{value[:37]}...'"
+    return repr(value)
+
+
+def _message(err: dict[str, Any]) -> str:
+    kind, ctx, got = err["type"], err.get("ctx") or {}, _kind(err.get("input"))
+    if kind == "union":
+        return str(err["msg"])
+    if kind == "literal_error":
+        expected = str(ctx.get("expected", ""))
+        many = ", " in expected
+        return f"must be {'one of ' if many else ''}{expected}, got {got}"
+    if kind in ("too_short", "too_long"):
+        bound = "at least" if kind == "too_short" else "at most"
+        count = ctx.get("min_length" if kind == "too_short" else "max_length")
+        return f"expected {bound} {count} items, got {ctx.get('actual_length')}"
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        op = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<"}.get(kind, "<=")
+        limit = next(iter(ctx.values()), "?")
+        return f"must be {op} {limit}, got {got}"
+    if kind == "string_pattern_mismatch":
+        hint = _NAMES.get(str(ctx.get("pattern")), f"it must match {ctx.get('pattern')}")
+        return f"bad name {got}: {hint}"
+    if kind in _SHAPE:
+        return f"expected {_SHAPE[kind]}, got {got}"
+    return str(err["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+
+
+def _suggest(key: str, known: list[str] | None) -> str:
+    if not known:
+        return ""
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean '{close[0]}'?)"
+    return f" (known: {', '.join(known)})"
+
+
+def _keys_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | None:
+    """The keys the model accepts where an unknown key was found (for a suggestion)."""
+    current: Any = model
+    for step in loc[:-1]:
+        current = _step(current, step)
+        if current is None:
+            return None
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [f.alias or name for name, f in current.model_fields.items()]
+    return None
+
+
+def _unwrap(tp: Any) -> Any:
+    """Annotated[X, ...] -> X; X | None -> X."""
+    while typing.get_origin(tp) is Annotated:
+        tp = typing.get_args(tp)[0]
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        members = [m for m in typing.get_args(tp) if m is not type(None)]
+        if len(members) == 1:
+            return _unwrap(members[0])
+    return tp
+
+
+def _step(tp: Any, step: Any) -> Any:
+    tp = _unwrap(tp)
+    origin = typing.get_origin(tp)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        for name, f in tp.model_fields.items():
+            if step in (name, f.alias):
+                return f.annotation
+        return None
+    if origin in (typing.Union, types.UnionType):  # the step names the member
+        return next((m for m in typing.get_args(tp) if getattr(m, "__name__", None) == step), None)
+    if origin in (list, tuple) and isinstance(step, int):
+        return typing.get_args(tp)[0]
+    if origin is dict:
+        return typing.get_args(tp)[1]
+    return None
+
+
+# --- YAML -> plain data -------------------------------------------------------------------
+
+
+class _Plain:
+    """ruamel's nodes -> dicts, lists and scalars, recording the line of every key and item."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.lines: dict[Path_, int] = {(): 1}
+        self.values = 0
+
+    def convert(self, node: Any, path: Path_, parents: tuple[int, ...] = ()) -> Any:
+        self.values += 1
+        if self.values > MAX_VALUES or id(node) in parents:
+            raise self.error(path, f"more than {MAX_VALUES} values, or a value containing itself")
+        tag = getattr(getattr(node, "tag", None), "value", None)
+        if isinstance(node, CommentedMap | CommentedSeq) and tag is not None:
+            raise self.error(path, f"tags such as {_tag(tag)} are not allowed")
+        if isinstance(node, CommentedMap):
+            out: dict[Any, Any] = {}
+            for key, value in node.items():
+                child = (*path, key if isinstance(key, int) else str(key))
+                self.lines[child] = node.lc.key(key)[0] + 1
+                name = str(key) if not isinstance(key, int | bool) else key
+                out[name] = self.convert(value, child, (*parents, id(node)))
+            return out
+        if isinstance(node, CommentedSeq):
+            items = []
+            for index, value in enumerate(node):
+                child = (*path, index)
+                self.lines[child] = node.lc.item(index)[0] + 1
+                items.append(self.convert(value, child, (*parents, id(node))))
+            return items
+        return self.scalar(node, path)
+
+    def scalar(self, node: Any, path: Path_) -> Any:
+        if isinstance(node, TaggedScalar):
+            if node.tag.value == "tag:yaml.org,2002:str":
+                return str(node.value)
+            raise self.error(path, f"tags such as {_tag(node.tag.value)} are not allowed")
+        if isinstance(node, str):
+            return str(node)  # drop ruamel's scalar-string subclasses
+        if isinstance(node, bool):
+            return bool(node)
+        if isinstance(node, int):
+            return int(node)
+        if isinstance(node, float):
+            return float(node)
+        if isinstance(node, dt.date):  # unquoted 2020-09-15: keep it as the text it was
+            return node.isoformat()
+        if node is None:
+            return None
+        raise self.error(path, f"unsupported value of type {type(node).__name__}")
+
+    def error(self, path: Path_, message: str) -> InvalidInput:
+        line = Source(self.file, None, self.lines).line(path)
+        return InvalidInput([Problem(self.file, line, f"YAML: {message}")])
+
+
+def _tag(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!")
 
 
 def parse_yaml(text: str, file: str) -> Source:
@@ -104,7 +365,14 @@ def parse_yaml(text: str, file: str) -> Source:
     yaml = YAML(typ="rt", pure=True)
     yaml.allow_duplicate_keys = False
     try:
-        root = yaml.load(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", YAMLWarning)  # a reused anchor: ambiguous, refuse it
+            root = yaml.load(text)
+    except YAMLWarning as exc:
+        detail = [part.strip() for part in str(exc).splitlines() if part.strip()]
+        lines = re.findall(r"line (\d+)", str(exc))
+        line = int(lines[-1]) if lines else None
+        raise InvalidInput([Problem(file, line, f"YAML: {detail[0] if detail else exc}")]) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -114,8 +382,12 @@ def parse_yaml(text: str, file: str) -> Source:
         raise InvalidInput([Problem(file, None, f"YAML: {exc}")]) from None
     except (ValueError, TypeError, RecursionError) as exc:  # ruamel's constructor edge cases
         raise InvalidInput([Problem(file, None, f"YAML: {exc}")]) from None
-    lines: dict[Path_, int] = {(): 1}
-    return Source(file, _plain(root, (), lines), lines)
+    plain = _Plain(file)
+    try:
+        data = plain.convert(root, ())
+    except RecursionError:
+        raise InvalidInput([Problem(file, None, "YAML: nested too deeply")]) from None
+    return Source(file, data, plain.lines)
 
 
 def load_yaml(path: Path) -> Source:

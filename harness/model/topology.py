@@ -160,7 +160,9 @@ def build_topology(src: Source) -> Topology:
     for name, svc in spec.services.items():
         _check_name(src, ("services", name), name, problems)
         if svc.kind not in KINDS:
-            broken.update(_expand(name, r) for r in regions) if TEMPLATE in name else broken.add(name)
+            broken.update(_expand(name, r) for r in regions) if TEMPLATE in name else broken.add(
+                name
+            )
             problems.append(
                 src.problem(
                     ("services", name, "kind"),

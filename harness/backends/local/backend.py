@@ -49,6 +49,15 @@ class LocalBackend:
         ]
         with log_path.open("wb") as log:
             self.proc = procs.spawn(argv, stdout=log, stderr=log, die_with_parent=not detach)
+        try:
+            return self._wait_ready(target, log_path, timeout)
+        except BaseException:  # an error or Ctrl-C while starting: leave nothing behind
+            procs.stop(self.proc)
+            self.proc = None
+            raise
+
+    def _wait_ready(self, target: Path, log_path: Path, timeout: float) -> StackInfo:
+        assert self.proc is not None
         deadline = time.monotonic() + timeout + 10
         while time.monotonic() < deadline:
             if target.exists():
@@ -56,7 +65,6 @@ class LocalBackend:
             if self.proc.poll() is not None:
                 raise StackError(self._failure(log_path))
             time.sleep(0.02)
-        procs.stop(self.proc)
         raise StackError(f"local stack did not come up within {timeout:g}s; see {log_path}")
 
     def _failure(self, log_path: Path) -> str:

@@ -48,7 +48,9 @@ def req(
     return Request(wall(t), t, traffic, ok, latency, region, **kw)
 
 
-def transition(t: float, on: bool, target: str = "telephony->police-ict", fault: str = "flap") -> Transition:
+def transition(
+    t: float, on: bool, target: str = "telephony->police-ict", fault: str = "flap"
+) -> Transition:
     return Transition(wall(t), t, fault, f"down {target}", target, on, wall(t))
 
 
@@ -61,7 +63,9 @@ def run(*events: Event, finished: bool = True) -> list[Event]:
     return [start(), *events, *([end()] if finished else [])]
 
 
-def check(metric: str = "success_ratio", op: str = ">=", threshold: float = 0.99, **kw: Any) -> Check:
+def check(
+    metric: str = "success_ratio", op: str = ">=", threshold: float = 0.99, **kw: Any
+) -> Check:
     kw.setdefault("traffic", None if metric == "incidents_reconciled" else "callers-112")
     return Check(kw.pop("name", f"{metric} {op} {threshold}"), metric, op, threshold, **kw)
 

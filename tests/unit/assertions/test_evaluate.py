@@ -8,7 +8,17 @@ from harness.assertions import evaluate
 from harness.assertions.evaluate import Outcome
 from harness.journal import Event
 from harness.model.scenario import Check
-from tests.unit.assertions.journals import FACTOR, SPAN, check, end, incidents, req, run, start, window
+from tests.unit.assertions.journals import (
+    FACTOR,
+    SPAN,
+    check,
+    end,
+    incidents,
+    req,
+    run,
+    start,
+    window,
+)
 
 REGIONS = ("noord-holland", "oost-brabant", "rotterdam")
 
@@ -72,7 +82,9 @@ class TestSuccessRatio:
 
 class TestLatency:
     def test_is_a_percentile_in_seconds_of_successes(self) -> None:
-        events = run(*(req(t, latency=t / 1000) for t in range(1, 101)), req(200, ok=False, latency=5))
+        events = run(
+            *(req(t, latency=t / 1000) for t in range(1, 101)), req(200, ok=False, latency=5)
+        )
         outcome = one(check("latency", "<=", 0.1, percentile=95), events)
         assert outcome.observed == pytest.approx(0.095)
         assert outcome.passed
@@ -119,7 +131,10 @@ class TestIncidentsReconciled:
         return [req(1, call_id="a"), req(2, call_id="b"), req(3, ok=False, call_id="c")]
 
     def test_holds_when_every_answered_call_has_one_incident(self) -> None:
-        outcome = one(check("incidents_reconciled", "==", 1.0), run(*self.calls(), incidents({"a": 1, "b": 1})))
+        outcome = one(
+            check("incidents_reconciled", "==", 1.0),
+            run(*self.calls(), incidents({"a": 1, "b": 1})),
+        )
         assert outcome.observed == 1.0
         assert outcome.passed
 
@@ -143,7 +158,9 @@ class TestIncidentsReconciled:
         assert "2 incidents still buffered" in outcome.detail
 
     def test_looks_at_112_calls_only(self) -> None:
-        events = run(*self.calls(), req(4, traffic="callers-0900", call_id="z"), incidents({"a": 1, "b": 1}))
+        events = run(
+            *self.calls(), req(4, traffic="callers-0900", call_id="z"), incidents({"a": 1, "b": 1})
+        )
         assert one(check("incidents_reconciled", "==", 1.0), events).passed
 
 
@@ -153,7 +170,9 @@ class TestViaRatioAndRequests:
             req(1, traffic="dispatchers", via="radio-sets"),
             req(2, traffic="dispatchers", via="console"),
         )
-        outcome = one(check("via_ratio", ">=", 0.5, traffic="dispatchers", via="radio-sets"), events)
+        outcome = one(
+            check("via_ratio", ">=", 0.5, traffic="dispatchers", via="radio-sets"), events
+        )
         assert outcome.observed == 0.5
         assert outcome.passed
 
@@ -167,7 +186,11 @@ class TestPerRegion:
     def journal(self, bad: dict[str, int]) -> list[Event]:
         """Ten calls per region, the first `bad[region]` of them failing."""
         return run(
-            *(req(t, ok=t >= bad.get(region, 0), region=region) for region in REGIONS for t in range(10))
+            *(
+                req(t, ok=t >= bad.get(region, 0), region=region)
+                for region in REGIONS
+                for t in range(10)
+            )
         )
 
     def test_holds_only_if_every_region_holds(self) -> None:
@@ -181,7 +204,9 @@ class TestPerRegion:
         assert outcome.detail == "fails in 1 of 3 regions: rotterdam"
 
     def test_reports_the_worst_region(self) -> None:
-        outcome = one(check(per="region", threshold=0.5), self.journal({"oost-brabant": 3, "rotterdam": 1}))
+        outcome = one(
+            check(per="region", threshold=0.5), self.journal({"oost-brabant": 3, "rotterdam": 1})
+        )
         assert outcome.passed
         assert outcome.worst == "oost-brabant"
         assert outcome.observed == pytest.approx(0.7)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,6 @@ from harness.errors import InvalidInput
 from harness.model.source import parse_yaml
 from harness.model.topology import build_topology, load_topology
 from harness.paths import scenarios_dir
-import contextlib
 
 DEFAULT = scenarios_dir() / "topologies" / "meldkamer-nl.yaml"
 COUPLED = scenarios_dir() / "topologies" / "meldkamer-nl-coupled.yaml"

@@ -1,0 +1,492 @@
+"""The project's Docker images, built offline when no registry answers (`make images`).
+
+- base: `python:3.11-slim` when it can be pulled; otherwise Debian bookworm with python3, made
+  by debootstrap from the Debian mirror and `docker import`ed as dispatch-chaos/base:bookworm.
+- dispatch-chaos/mock:<version>: mock_services/ plus the pure-Python packages the mocks import,
+  copied from the harness's own environment (no pip, no registry). One image for every service;
+  the command picks the module.
+- dispatch-chaos/toxiproxy:2.12.0: the official image when it can be pulled, else the locally
+  built static toxiproxy-server FROM scratch.
+
+Every image carries io.dispatch-chaos.project=dispatch-chaos and the hash of its inputs, so a
+step whose inputs did not change is skipped: a second run takes seconds.
+
+    python -m harness.backends.images [--force]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import hashlib
+import importlib.metadata
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import docker
+import requests
+from docker.errors import APIError, DockerException, ImageNotFound
+from docker.models.images import Image
+from rich.console import Console
+from rich.status import Status
+
+from harness import procs
+from harness.errors import InfrastructureError, StackError
+from harness.paths import project_root
+from harness.toxiproxy import VERSION as TOXIPROXY_VERSION
+from harness.toxiproxy.binary import ensure as ensure_toxiproxy_binary
+
+PROJECT_LABEL = "io.dispatch-chaos.project"
+PROJECT = "dispatch-chaos"
+INPUTS_LABEL = "io.dispatch-chaos.inputs"  # hash of everything the image was built from
+BASE_LABEL = "io.dispatch-chaos.base"  # the base image id the mock image was built on
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("dispatch-chaos")
+    except importlib.metadata.PackageNotFoundError:
+        return "dev"
+
+
+BASE_IMAGE = "dispatch-chaos/base:bookworm"
+MOCK_IMAGE = f"dispatch-chaos/mock:{_version()}"
+TOXIPROXY_IMAGE = f"dispatch-chaos/toxiproxy:{TOXIPROXY_VERSION}"
+UPSTREAM_PYTHON = "python:3.11-slim"
+UPSTREAM_TOXIPROXY = f"ghcr.io/shopify/toxiproxy:{TOXIPROXY_VERSION}"
+
+VENDORED = ("h11", "aiosipua")  # distributions the mocks import beyond the stdlib
+PULL_TIMEOUT = 15  # seconds without a byte from the registry before we give up on it
+
+# The offline base: Debian bookworm, smallest variant, plus python3; docs and apt caches cut.
+DEBIAN_SUITE = "bookworm"
+DEBIAN_MIRROR = "http://deb.debian.org/debian"
+DEBIAN_PACKAGES = ("python3",)
+DEBIAN_TRIM = (
+    "usr/share/doc",
+    "usr/share/man",
+    "usr/share/locale",
+    "var/cache/apt/archives",
+    "var/lib/apt/lists",
+)
+RECIPE_REVISION = "1"  # bump when the recipe changes in a way the fields above do not show
+
+
+@dataclass(frozen=True)
+class Outcome:
+    image: str
+    built: bool  # False: an image with the same inputs already existed
+
+
+class _Progress:
+    """One line per step; on a terminal a spinner shows what the step is doing right now."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self._status: Status | None = None
+
+    @contextlib.contextmanager
+    def step(self, title: str) -> Iterator[_Progress]:
+        started = time.monotonic()
+        self.console.print(f"[bold]==>[/] {title}")
+        with self.console.status(title) as status:
+            self._status = status
+            try:
+                yield self
+            finally:
+                self._status = None
+        self.console.print(f"    done in {time.monotonic() - started:.1f}s")
+
+    def detail(self, line: str) -> None:
+        line = line.strip()
+        if line and self._status is not None:
+            self._status.update(line[:100])
+
+    def note(self, text: str) -> None:
+        self.console.print(f"    {text}")
+
+
+def docker_client(timeout: float = 60.0) -> docker.DockerClient:
+    """A client for the local engine; InfrastructureError (exit 3) when none answers."""
+    reason = None
+    with warnings.catch_warnings():
+        # docker-py leaves the socket of a failed connect open; finalise it here, quietly,
+        # instead of as a ResourceWarning at some later garbage collection.
+        warnings.simplefilter("ignore", ResourceWarning)
+        probe = docker.from_env(version="1.24", timeout=5)  # fixed version: no I/O yet
+        try:
+            probe.ping()
+        except (DockerException, requests.RequestException) as exc:
+            reason = type(exc).__name__
+        finally:
+            probe.close()
+        if reason is not None:
+            gc.collect()
+    if reason is not None:
+        raise InfrastructureError(f"no Docker engine answers ({reason}): start dockerd")
+    return docker.from_env(timeout=int(timeout))
+
+
+# --- build contexts and their hashes -------------------------------------------------------
+
+
+def _tree(root: Path, prefix: str) -> dict[str, bytes]:
+    """The files under root (no caches), keyed by their path in the build context."""
+    files: dict[str, bytes] = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            files[f"{prefix}/{path.relative_to(root).as_posix()}"] = path.read_bytes()
+    return files
+
+
+def _vendored(distribution: str) -> dict[str, bytes]:
+    """An installed distribution's files (code and metadata, no caches), from its RECORD."""
+    try:
+        dist = importlib.metadata.distribution(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        raise InfrastructureError(
+            f"{distribution} is not installed in the harness environment"
+        ) from None
+    files: dict[str, bytes] = {}
+    for entry in dist.files or []:
+        path = Path(str(dist.locate_file(entry)))
+        if entry.suffix in (".so", ".pyd"):
+            raise InfrastructureError(f"{distribution} is not pure Python: it cannot be copied")
+        if "__pycache__" in entry.parts or entry.parts[0].startswith("..") or not path.is_file():
+            continue  # caches, and scripts installed outside site-packages
+        files[f"vendor/{entry.as_posix()}"] = path.read_bytes()
+    if not files:
+        raise InfrastructureError(f"{distribution} lists no files (no RECORD?)")
+    return files
+
+
+def mock_context() -> dict[str, bytes]:
+    files = {"Dockerfile": (project_root() / "docker" / "mock.Dockerfile").read_bytes()}
+    files.update(_tree(project_root() / "mock_services", "mock_services"))
+    for name in VENDORED:
+        files.update(_vendored(name))
+    return files
+
+
+def _toxiproxy_context(upstream: bool) -> dict[str, bytes]:
+    docker_dir = project_root() / "docker"
+    if upstream:
+        return {"Dockerfile": (docker_dir / "toxiproxy-upstream.Dockerfile").read_bytes()}
+    return {
+        "Dockerfile": (docker_dir / "toxiproxy.Dockerfile").read_bytes(),
+        "toxiproxy-server": ensure_toxiproxy_binary().read_bytes(),
+    }
+
+
+def inputs_hash(files: dict[str, bytes], *extra: str) -> str:
+    digest = hashlib.sha256()
+    for arcname in sorted(files):
+        digest.update(arcname.encode() + b"\0" + hashlib.sha256(files[arcname]).digest())
+    for item in extra:
+        digest.update(b"\0" + item.encode())
+    return digest.hexdigest()[:32]
+
+
+def _tar(files: dict[str, bytes]) -> bytes:
+    """A build context; fixed mtimes and owners so the same files give the same bytes."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for arcname in sorted(files):
+            info = tarfile.TarInfo(arcname)
+            info.size = len(files[arcname])
+            info.mode = 0o755 if arcname == "toxiproxy-server" else 0o644
+            info.mtime = 1
+            tar.addfile(info, io.BytesIO(files[arcname]))
+    return buffer.getvalue()
+
+
+# --- talking to the engine -------------------------------------------------------------------
+
+
+def _image(client: docker.DockerClient, ref: str) -> Image | None:
+    try:
+        return client.images.get(ref)
+    except ImageNotFound:
+        return None
+
+
+def _current(client: docker.DockerClient, ref: str, inputs: str) -> bool:
+    image = _image(client, ref)
+    return image is not None and image.labels.get(INPUTS_LABEL) == inputs
+
+
+def _pull(ref: str, progress: _Progress) -> bool:
+    """Try the registry once; False (and why) when it cannot be reached, as in a lab."""
+    repository, _, tag = ref.rpartition(":")
+    try:
+        # Its own client: the timeout is per read, so a slow but moving pull still succeeds.
+        with contextlib.closing(docker.from_env(timeout=PULL_TIMEOUT)) as puller:
+            for event in puller.api.pull(repository, tag=tag, stream=True, decode=True):
+                if "error" in event:
+                    raise APIError(str(event["error"]))
+                progress.detail(f"{event.get('status', '')} {event.get('progress', '')}")
+    except (DockerException, requests.RequestException) as exc:
+        reason = str(getattr(exc, "explanation", None) or exc).splitlines()[0][:160]
+        progress.note(f"cannot pull {ref} ({reason}); building it offline")
+        return False
+    progress.note(f"pulled {ref}")
+    return True
+
+
+def _build(
+    client: docker.DockerClient,
+    tag: str,
+    files: dict[str, bytes],
+    labels: dict[str, str],
+    buildargs: dict[str, str],
+    progress: _Progress,
+) -> None:
+    previous = _image(client, tag)
+    try:
+        for chunk in client.api.build(
+            fileobj=io.BytesIO(_tar(files)),
+            custom_context=True,
+            tag=tag,
+            labels={PROJECT_LABEL: PROJECT, **labels},
+            buildargs=buildargs,
+            rm=True,
+            forcerm=True,
+            pull=False,
+            decode=True,
+        ):
+            if "error" in chunk:
+                raise InfrastructureError(f"building {tag}: {str(chunk['error']).strip()}")
+            progress.detail(str(chunk.get("stream", "")))
+    except (DockerException, requests.RequestException) as exc:
+        raise InfrastructureError(f"building {tag}: {exc}") from None
+    _drop_replaced(client, tag, previous)
+
+
+def _drop_replaced(client: docker.DockerClient, tag: str, previous: Image | None) -> None:
+    """Remove the image a rebuild replaced, so repeated builds do not fill the disk."""
+    current = _image(client, tag)
+    if previous is not None and current is not None and previous.id != current.id:
+        with contextlib.suppress(APIError):  # still used by a container: leave it
+            client.images.remove(previous.id)
+
+
+# --- the three images ------------------------------------------------------------------------
+
+
+def _debian_recipe() -> str:
+    fields = (
+        DEBIAN_SUITE,
+        DEBIAN_MIRROR,
+        ",".join(DEBIAN_PACKAGES),
+        ",".join(DEBIAN_TRIM),
+        RECIPE_REVISION,
+    )
+    return hashlib.sha256("|".join(fields).encode()).hexdigest()[:32]
+
+
+def ensure_base(
+    client: docker.DockerClient, progress: _Progress, force: bool = False
+) -> tuple[str, bool]:
+    """The image the mock image is built FROM, and whether it was made now: python:3.11-slim
+    if present or pullable, else Debian from debootstrap."""
+    if _image(client, UPSTREAM_PYTHON) is not None:
+        progress.note(f"using {UPSTREAM_PYTHON}")
+        return UPSTREAM_PYTHON, False
+    recipe = _debian_recipe()
+    if not force and _current(client, BASE_IMAGE, recipe):
+        progress.note(f"{BASE_IMAGE} is current")
+        return BASE_IMAGE, False
+    if _pull(UPSTREAM_PYTHON, progress):
+        return UPSTREAM_PYTHON, True
+    _debootstrap_base(client, recipe, progress)
+    return BASE_IMAGE, True
+
+
+def _debootstrap_base(client: docker.DockerClient, recipe: str, progress: _Progress) -> None:
+    with tempfile.TemporaryDirectory(prefix="dc-base-") as work:
+        root = Path(work) / "rootfs"
+        try:
+            _debootstrap(root, progress)
+            for part in DEBIAN_TRIM:
+                shutil.rmtree(root / part, ignore_errors=True)
+                (root / part).mkdir(parents=True)
+            tarball = Path(work) / "rootfs.tar"
+            progress.detail("packing the root file system")
+            subprocess.run(
+                [
+                    "tar",
+                    "--numeric-owner",
+                    "--exclude=./dev/*",
+                    "--exclude=./proc/*",
+                    "--exclude=./sys/*",
+                    "-C",
+                    str(root),
+                    "-cf",
+                    str(tarball),
+                    ".",
+                ],
+                check=True,
+            )
+            progress.detail(f"docker import as {BASE_IMAGE}")
+            previous = _image(client, BASE_IMAGE)
+            repository, _, tag = BASE_IMAGE.rpartition(":")
+            client.api.import_image_from_file(
+                str(tarball),
+                repository=repository,
+                tag=tag,
+                changes=[
+                    f"LABEL {PROJECT_LABEL}={PROJECT} {INPUTS_LABEL}={recipe}",
+                    "ENV LANG=C.UTF-8",
+                    'CMD ["python3"]',
+                ],
+            )
+            _drop_replaced(client, BASE_IMAGE, previous)
+        except (DockerException, requests.RequestException) as exc:
+            raise InfrastructureError(f"importing {BASE_IMAGE}: {exc}") from None
+        except subprocess.CalledProcessError as exc:
+            raise InfrastructureError(f"preparing {BASE_IMAGE}: {exc}") from None
+        finally:
+            _unmount_under(root)  # an interrupted debootstrap leaves proc/sys mounted inside
+
+
+def _debootstrap(root: Path, progress: _Progress) -> None:
+    if shutil.which("debootstrap") is None:
+        raise InfrastructureError(
+            "cannot pull a Python base image and debootstrap is missing: "
+            "apt-get install debootstrap (.ci/run does this)"
+        )
+    if os.geteuid() != 0:
+        raise InfrastructureError("debootstrap needs root: run `make images` as root")
+    argv = [
+        "debootstrap",
+        "--variant=minbase",
+        f"--include={','.join(DEBIAN_PACKAGES)}",
+        DEBIAN_SUITE,
+        str(root),
+        DEBIAN_MIRROR,
+    ]
+    progress.note(f"debootstrap {DEBIAN_SUITE} from {DEBIAN_MIRROR} (about a minute)")
+    proc = procs.spawn(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    tail: list[str] = []
+    try:
+        assert proc.stdout is not None
+        for raw in proc.stdout:
+            line = raw.decode(errors="replace").rstrip()
+            tail = [*tail[-9:], line]
+            progress.detail(line)
+        proc.wait()
+    finally:
+        procs.stop(proc)
+    if proc.returncode != 0:
+        raise InfrastructureError(
+            f"debootstrap failed (exit {proc.returncode}):\n" + "\n".join(tail)
+        )
+
+
+def _unmount_under(root: Path) -> None:
+    with open("/proc/self/mounts", encoding="utf-8") as mounts:
+        points = [line.split()[1] for line in mounts]
+    for point in sorted((p for p in points if p.startswith(f"{root}/")), reverse=True):
+        subprocess.run(["umount", "-l", point], check=False)
+
+
+def ensure_mock(
+    client: docker.DockerClient, base: str, progress: _Progress, force: bool = False
+) -> bool:
+    base_image = _image(client, base)
+    assert base_image is not None  # ensure_base made or found it
+    base_id = str(base_image.id)
+    files = mock_context()
+    inputs = inputs_hash(files, base_id)
+    if not force and _current(client, MOCK_IMAGE, inputs):
+        progress.note(f"{MOCK_IMAGE} is current")
+        return False
+    labels = {INPUTS_LABEL: inputs, BASE_LABEL: base_id}
+    _build(client, MOCK_IMAGE, files, labels, {"BASE": base}, progress)
+    return True
+
+
+def ensure_toxiproxy(client: docker.DockerClient, progress: _Progress, force: bool = False) -> bool:
+    upstream = _image(client, UPSTREAM_TOXIPROXY)
+    files = _toxiproxy_context(upstream is not None)
+    inputs = inputs_hash(files, str(upstream.id) if upstream is not None else "")
+    if not force and _current(client, TOXIPROXY_IMAGE, inputs):
+        progress.note(f"{TOXIPROXY_IMAGE} is current")
+        return False
+    if upstream is None and _pull(UPSTREAM_TOXIPROXY, progress):
+        upstream = _image(client, UPSTREAM_TOXIPROXY)
+        assert upstream is not None
+        files = _toxiproxy_context(True)
+        inputs = inputs_hash(files, str(upstream.id))
+    buildargs = {"UPSTREAM": UPSTREAM_TOXIPROXY} if upstream is not None else {}
+    _build(client, TOXIPROXY_IMAGE, files, {INPUTS_LABEL: inputs}, buildargs, progress)
+    return True
+
+
+def build_images(force: bool = False, console: Console | None = None) -> list[Outcome]:
+    """Make sure every image exists and is current; build only what changed."""
+    progress = _Progress(console or Console(stderr=True))
+    client = docker_client()
+    try:
+        with progress.step("base image (Python)"):
+            base, base_built = ensure_base(client, progress, force)
+        with progress.step(f"mock services image {MOCK_IMAGE}"):
+            mock_built = ensure_mock(client, base, progress, force)
+        with progress.step(f"Toxiproxy image {TOXIPROXY_IMAGE}"):
+            toxiproxy_built = ensure_toxiproxy(client, progress, force)
+    finally:
+        client.close()
+    return [
+        Outcome(base, base_built),
+        Outcome(MOCK_IMAGE, mock_built),
+        Outcome(TOXIPROXY_IMAGE, toxiproxy_built),
+    ]
+
+
+def check_images(client: docker.DockerClient) -> None:
+    """StackError naming what to do when an image is missing or older than mock_services/."""
+    for ref in (MOCK_IMAGE, TOXIPROXY_IMAGE):
+        if _image(client, ref) is None:
+            raise StackError(f"image {ref} does not exist: run `make images`")
+    mock = _image(client, MOCK_IMAGE)
+    assert mock is not None
+    if mock.labels.get(INPUTS_LABEL) != inputs_hash(
+        mock_context(), mock.labels.get(BASE_LABEL, "")
+    ):
+        raise StackError(f"image {MOCK_IMAGE} is older than mock_services/: run `make images`")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m harness.backends.images",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--force", action="store_true", help="rebuild even when inputs match")
+    args = parser.parse_args(argv)
+    console = Console(stderr=True)
+    try:
+        outcomes = build_images(force=args.force, console=console)
+    except InfrastructureError as exc:
+        console.print(f"[red]error:[/] {exc}", highlight=False)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    for outcome in outcomes:
+        console.print(f"{outcome.image}: {'built' if outcome.built else 'up to date'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,165 @@
+"""The Toxiproxy driver: LinkDown disables a link's proxy, Toxic adds a toxic named dc.<fault>.
+
+A link stays disabled while any LinkDown for it is applied (two faults may cut the same link).
+Applying a Toxic whose key is already applied updates it in place (a ramp step). `observed()`
+reads GET /proxies and maps it back to effects, looking only at toxics named with TOXIC_PREFIX;
+a proxy we rely on that has gone missing means Toxiproxy lost its state (it restarted), which
+is reported as a ToxiproxyError so the reconciler can restore the proxies.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from harness.backends.stack import StackInfo
+from harness.errors import ToxiproxyError
+from harness.faults.effects import TOXIC_PREFIX, Effect, LinkDown, Toxic
+from harness.toxiproxy.client import ToxicState, ToxiproxyClient
+
+Key = tuple[str, str]
+
+
+class ToxiproxyDriver:
+    name = "toxiproxy"
+
+    def __init__(self, client: ToxiproxyClient, links: Iterable[str] = ()) -> None:
+        self.client = client
+        self.links = frozenset(links)  # proxies that must exist; empty: only those we touch
+        self._down: dict[str, set[str]] = {}  # link -> faults holding it down
+        self._toxics: dict[Key, Toxic] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_stack(cls, stack: StackInfo) -> ToxiproxyDriver:
+        return cls(ToxiproxyClient(stack.toxiproxy), stack.proxies)
+
+    def handles(self, effect: Effect) -> bool:
+        return isinstance(effect, Toxic | LinkDown)
+
+    def apply(self, effect: Effect) -> None:
+        if isinstance(effect, LinkDown):
+            self.client.set_enabled(effect.link, False)
+            with self._lock:
+                self._down.setdefault(effect.link, set()).add(effect.fault)
+        elif isinstance(effect, Toxic):
+            self._put(effect)
+            with self._lock:
+                self._toxics[effect.key] = effect
+        else:
+            raise TypeError(f"not a Toxiproxy effect: {effect!r}")
+
+    def _put(self, toxic: Toxic) -> None:
+        """One call when our idea of Toxiproxy's state is right; a second when it is not
+        (the toxic vanished with a restart, or was left over from an earlier run)."""
+        with self._lock:
+            known = toxic.key in self._toxics
+        first, second = (self._update, self._add) if known else (self._add, self._update)
+        try:
+            first(toxic)
+        except ToxiproxyError as exc:
+            try:
+                second(toxic)
+            except ToxiproxyError:
+                raise exc from None
+
+    def _add(self, toxic: Toxic) -> None:
+        self.client.add_toxic(
+            toxic.link,
+            toxic.toxic_name,
+            toxic.type,
+            toxic.stream,
+            toxic.toxicity,
+            dict(toxic.attributes),
+        )
+
+    def _update(self, toxic: Toxic) -> None:
+        self.client.update_toxic(
+            toxic.link, toxic.toxic_name, toxic.toxicity, dict(toxic.attributes)
+        )
+
+    def remove(self, effect: Effect) -> None:
+        if isinstance(effect, LinkDown):
+            with self._lock:
+                holders = self._down.setdefault(effect.link, set())
+                holders.discard(effect.fault)
+                still_down = bool(holders)
+            if not still_down:
+                try:
+                    self.client.set_enabled(effect.link, True)
+                except ToxiproxyError:
+                    with self._lock:
+                        self._down[effect.link].add(effect.fault)
+                    raise
+                with self._lock:
+                    self._down.pop(effect.link, None)
+        elif isinstance(effect, Toxic):
+            try:
+                self.client.remove_toxic(effect.link, effect.toxic_name)
+            except ToxiproxyError:
+                if not self._toxic_gone(effect):
+                    raise
+            with self._lock:
+                self._toxics.pop(effect.key, None)
+        else:
+            raise TypeError(f"not a Toxiproxy effect: {effect!r}")
+
+    def _toxic_gone(self, toxic: Toxic) -> bool:
+        """Removing a toxic that is not there counts as done; an unreachable Toxiproxy does not."""
+        proxy = self.client.proxy(toxic.link)  # raises ToxiproxyError when unreachable
+        return proxy is None or proxy.toxic(toxic.toxic_name) is None
+
+    def observed(self) -> set[Effect] | None:
+        proxies = self.client.proxies()
+        missing = sorted(self.links - proxies.keys())
+        if missing:
+            shown = ", ".join(missing[:3]) + (" ..." if len(missing) > 3 else "")
+            raise ToxiproxyError(
+                f"Toxiproxy at {self.client.api} has no proxy for {shown} (restarted?)"
+            )
+        found: set[Effect] = set()
+        with self._lock:
+            down = {link: set(faults) for link, faults in self._down.items()}
+            toxics = dict(self._toxics)
+        for link, faults in down.items():
+            if link in proxies and not proxies[link].enabled:
+                found |= {LinkDown(fault, link) for fault in faults}
+        for proxy in proxies.values():
+            for state in proxy.toxics:
+                if not state.name.startswith(TOXIC_PREFIX):
+                    continue  # not ours: someone else's toxic is none of our business
+                mine = toxics.get((proxy.name, state.name))
+                if mine is not None and _matches(state, mine):
+                    found.add(mine)
+                elif mine is None:
+                    found.add(_as_effect(proxy.name, state))
+        return found
+
+    def undo_record(self, effect: Effect) -> dict[str, Any]:
+        record: dict[str, Any] = {"driver": "toxiproxy", "api": self.client.api}
+        if isinstance(effect, LinkDown):
+            return {**record, "proxy": effect.link, "enable": True}
+        assert isinstance(effect, Toxic)
+        return {**record, "proxy": effect.link, "toxic": effect.toxic_name}
+
+
+def _matches(state: ToxicState, toxic: Toxic) -> bool:
+    """Toxiproxy reports every attribute of a toxic type; ours must all hold."""
+    return (
+        state.type == toxic.type
+        and state.stream == toxic.stream
+        and abs(state.toxicity - toxic.toxicity) < 1e-6
+        and all(state.attributes.get(k) == v for k, v in toxic.attributes)
+    )
+
+
+def _as_effect(link: str, state: ToxicState) -> Toxic:
+    return Toxic(
+        state.name.removeprefix(TOXIC_PREFIX),
+        link,
+        state.type,
+        state.stream,
+        state.toxicity,
+        tuple(sorted(state.attributes.items())),
+    )

@@ -1,0 +1,197 @@
+"""The load config: what the Locust subprocess runs, built from a scenario and a stack.
+
+The harness writes it as JSON next to the report; `locustfile.py` reads it back (the path comes
+in `DC_LOAD_CONFIG`). Each `UserGroup` becomes one Locust user class: one traffic class, one
+region, one entry proxy, a fixed number of users sharing the group's rate.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from harness.backends.stack import StackInfo
+from harness.errors import InvalidInput, StackError
+from harness.load.rates import users_for
+from harness.model.scenario import TRAFFIC, Scenario
+from harness.model.topology import Topology
+
+# The number each caller class dials (docs/architecture.md, wire protocols).
+SIP_NUMBERS: dict[str, str] = {
+    "callers-112": "112",
+    "callers-0900": "09008844",
+    "callers-088": "088",
+}
+# How each traffic class talks to its entry.
+PROTOCOLS: dict[str, str] = {
+    "callers-112": "sip",
+    "callers-0900": "sip",
+    "callers-088": "sip",
+    "radio-units": "line",
+    "office-users": "http",
+    "dispatchers": "http",
+}
+# Classes whose users belong to a region even when their entry is national: callers send
+# X-Caller-Region, radio units use their region's talkgroup. Office users have no region.
+REGIONAL: frozenset[str] = frozenset({*SIP_NUMBERS, "radio-units", "dispatchers"})
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """Per-operation limits: a dead link fails a request within `timeout`, never hangs a user."""
+
+    timeout: float = 2.0  # seconds for one operation (connect + request + answer)
+    hold: float = 0.0  # seconds an answered call stays up before the BYE
+
+    def worst(self, traffic: str) -> float:
+        """The longest one request of `traffic` can take (the pacing in rates.py relies on it)."""
+        if PROTOCOLS[traffic] == "sip":
+            return self.timeout + self.hold + self.timeout  # INVITE, hold, BYE
+        return self.timeout
+
+
+DEFAULT_OPTIONS = LoadOptions()
+
+
+@dataclass(frozen=True)
+class UserGroup:
+    """One Locust user class. `rate` None means unpaced: every user goes as fast as it can."""
+
+    name: str  # the Locust class name, a Python identifier
+    traffic: str
+    region: str | None
+    link: str
+    host: str
+    port: int
+    users: int
+    rate: float | None
+
+    @property
+    def protocol(self) -> str:
+        return PROTOCOLS[self.traffic]
+
+    @property
+    def number(self) -> str | None:
+        return SIP_NUMBERS.get(self.traffic)
+
+
+@dataclass(frozen=True)
+class LoadConfig:
+    journal: str  # journal.jsonl every Locust process appends to
+    wall_start: float  # unix time of scenario t = 0; no request starts before it
+    end: float  # unix time after which no request starts
+    factor: float  # scenario seconds per wall second
+    seed: int
+    options: LoadOptions = DEFAULT_OPTIONS
+    groups: tuple[UserGroup, ...] = field(default_factory=tuple)
+
+    @property
+    def users(self) -> int:
+        return sum(g.users for g in self.groups)
+
+    @property
+    def drain(self) -> float:
+        """Seconds after `end` until every request started before `end` has finished."""
+        return max((self.options.worst(g.traffic) for g in self.groups), default=0.0)
+
+    def scenario_time(self, wall: float) -> float:
+        return (wall - self.wall_start) * self.factor
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> LoadConfig:
+        groups = tuple(UserGroup(**g) for g in raw.pop("groups"))
+        options = LoadOptions(**raw.pop("options"))
+        return cls(**raw, options=options, groups=groups)
+
+    def save(self, path: Path) -> None:
+        path.write_text(self.to_json(), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> LoadConfig:
+        return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def class_name(traffic: str, region: str | None) -> str:
+    """`callers-112` in `oost-brabant` -> `callers_112__oost_brabant` (a Locust class name)."""
+    text = traffic if region is None else f"{traffic}__{region}"
+    return re.sub(r"\W", "_", text)
+
+
+def entries(topology: Topology, traffic: str) -> list[tuple[str, str | None]]:
+    """(link, region) pairs a traffic class spreads its users over, evenly."""
+    client = TRAFFIC[traffic]
+    links = topology.clients.get(client)
+    if not links:
+        raise InvalidInput(
+            f"traffic {traffic} enters through client '{client}', which topology "
+            f"{topology.name} does not define"
+        )
+    pairs: list[tuple[str, str | None]] = []
+    for link in links:
+        target_region = topology.services[topology.links[link].target].region
+        if target_region is not None:
+            pairs.append((link, target_region))  # e.g. dispatchers->meldkamer-rotterdam
+        elif traffic in REGIONAL:
+            pairs += [(link, region) for region in topology.regions]
+        else:
+            pairs.append((link, None))
+    return pairs
+
+
+def build_load_config(
+    scenario: Scenario,
+    stack: StackInfo,
+    journal: Path,
+    wall_start: float,
+    duration: float,
+    options: LoadOptions = DEFAULT_OPTIONS,
+) -> LoadConfig:
+    """Groups for every traffic class of the scenario with a positive rate."""
+    groups: list[UserGroup] = []
+    for load in scenario.load:
+        if load.rate <= 0:
+            continue
+        pairs = entries(scenario.topology, load.traffic)
+        rate = load.rate / len(pairs)
+        for link, region in pairs:
+            if link not in stack.proxies:
+                raise StackError(f"the stack has no proxy for link {link}")
+            entry = stack.entry(link)
+            groups.append(
+                UserGroup(
+                    name=class_name(load.traffic, region),
+                    traffic=load.traffic,
+                    region=region,
+                    link=link,
+                    host=entry.host,
+                    port=entry.port,
+                    users=users_for(rate, options.worst(load.traffic)),
+                    rate=rate,
+                )
+            )
+    _unique_names(groups)
+    return LoadConfig(
+        journal=str(journal),
+        wall_start=wall_start,
+        end=wall_start + duration,
+        factor=scenario.clock.factor,
+        seed=scenario.seed,
+        options=options,
+        groups=tuple(groups),
+    )
+
+
+def _unique_names(groups: list[UserGroup]) -> None:
+    """Two entries of one class in one region (several telephony links) get numbered names."""
+    seen: dict[str, int] = {}
+    for i, group in enumerate(groups):
+        count = seen.get(group.name, 0)
+        seen[group.name] = count + 1
+        if count:
+            groups[i] = replace(group, name=f"{group.name}_{count + 1}")

@@ -1,0 +1,300 @@
+"""A small blocking SIP user agent client (UAC) over TCP for the caller traffic classes.
+
+One `SipCaller` per Locust user: one TCP connection, one call at a time, RFC 3261 subset:
+INVITE -> (1xx) -> final; ACK; optional hold; BYE -> 200. After any transport failure or
+timeout the connection is dropped and the next call connects again, so a link that comes back
+up is used again and late answers to a timed-out call can never be mistaken for the next one.
+Messages are built and parsed with aiosipua; the TCP framing (Content-Length) is here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiosipua.message import SipMessage, SipRequest, SipResponse
+
+from harness.load.transport import Connection, Connector, OperationFailed, describe, peer_closed
+
+MAX_MESSAGE = 65536  # bytes; anything bigger from the server is hostile or broken
+USER_AGENT = "dispatch-chaos"
+
+
+class SipFailure(OperationFailed):
+    """A call or hang-up failed: protocol error, timeout, lost connection, non-2xx BYE."""
+
+
+class SipStream:
+    """Cuts a TCP byte stream into whole SIP messages (RFC 3261 §18.3: Content-Length)."""
+
+    def __init__(self, limit: int = MAX_MESSAGE) -> None:
+        self._buffer = bytearray()
+        self._limit = limit
+
+    def feed(self, data: bytes) -> list[bytes]:
+        self._buffer += data
+        messages: list[bytes] = []
+        while True:
+            # CRLF keep-alives may sit between messages (RFC 5626 §4.4.1)
+            while self._buffer[:2] == b"\r\n":
+                del self._buffer[:2]
+            end = self._buffer.find(b"\r\n\r\n")
+            if end < 0:
+                if len(self._buffer) > self._limit:
+                    raise SipFailure("protocol error: SIP header too long")
+                return messages
+            total = end + 4 + _content_length(bytes(self._buffer[:end]))
+            if total > self._limit:
+                raise SipFailure("protocol error: SIP message too long")
+            if len(self._buffer) < total:
+                return messages
+            messages.append(bytes(self._buffer[:total]))
+            del self._buffer[:total]
+
+
+def _content_length(head: bytes) -> int:
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() in (b"content-length", b"l"):
+            try:
+                length = int(value.strip())
+            except ValueError:
+                raise SipFailure("protocol error: bad Content-Length") from None
+            if length < 0:
+                raise SipFailure("protocol error: bad Content-Length")
+            return length
+    return 0  # over TCP the header is mandatory; without it there is no body
+
+
+def _token() -> str:
+    return uuid.uuid4().hex[:16]  # os.urandom: unique across forked Locust workers too
+
+
+@dataclass(frozen=True)
+class CallResult:
+    """One call as the journal records it."""
+
+    ok: bool  # answered (2xx)
+    call_id: str
+    start: float  # wall time the call was placed
+    latency: float  # seconds from INVITE sent to final answer (or to the failure)
+    status: int | None = None
+    error: str | None = None
+    answered_by: str | None = None  # X-Answered-By of the 200 OK
+
+
+@dataclass
+class _Dialog:
+    call_id: str
+    uri: str  # where in-dialog requests go (the 200's Contact, else the INVITE's URI)
+    from_: str
+    to: str  # with the remote tag
+    via: str  # the INVITE's Via (a non-2xx ACK reuses its branch)
+
+
+class SipCaller:
+    """Places calls to `number@host:port` on one kept-alive TCP connection."""
+
+    def __init__(
+        self,
+        connect: Connector,
+        host: str,
+        port: int,
+        user: str = "caller",
+        clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._connect = connect
+        self.host, self.port, self.user = host, port, user
+        self._clock, self._wall, self._sleep = clock, wall, sleep
+        self._conn: Connection | None = None
+        self._stream = SipStream()
+        self._pending: deque[bytes] = deque()
+        self._local = ("127.0.0.1", 0)
+
+    # --- one call ---------------------------------------------------------------------------
+
+    def call(
+        self, number: str, region: str | None, timeout: float = 2.0, hold: float = 0.0
+    ) -> CallResult:
+        """Dial, wait for the final answer, ACK, hold, hang up. Never raises for a failed call."""
+        call_id = f"{_token()}@{USER_AGENT}"
+        start, began = self._wall(), self._clock()
+        sent = began
+        try:
+            deadline = began + timeout
+            self._ensure_connected(deadline)
+            invite = self.invite(number, region, call_id)
+            sent = self._clock()
+            self._send(invite)
+            answer = self._final(call_id, 1, "INVITE", deadline)
+        except (OperationFailed, OSError) as exc:
+            self.close()
+            return CallResult(False, call_id, start, self._clock() - sent, None, describe(exc))
+        latency = self._clock() - sent
+        dialog = self._dialog(invite, answer)
+        if not 200 <= answer.status_code < 300:
+            self._try(lambda: self._send(self._ack(dialog, invite_branch=True)))
+            error = f"{answer.status_code} {answer.reason_phrase}".strip()
+            return CallResult(False, call_id, start, latency, answer.status_code, error)
+        answered_by = answer.get_header("X-Answered-By")
+        hang_up_error = self._try(lambda: self._hang_up(dialog, hold, timeout))
+        return CallResult(
+            True,
+            call_id,
+            start,
+            latency,
+            answer.status_code,
+            # the call was answered; a failed hang-up is noted but does not undo that
+            f"answered, then BYE failed: {hang_up_error}" if hang_up_error else None,
+            answered_by,
+        )
+
+    def _hang_up(self, dialog: _Dialog, hold: float, timeout: float) -> None:
+        self._send(self._ack(dialog))
+        if hold > 0:
+            self._sleep(hold)
+        deadline = self._clock() + timeout
+        self._send(self._bye(dialog))
+        answer = self._final(dialog.call_id, 2, "BYE", deadline)
+        if not 200 <= answer.status_code < 300:
+            raise SipFailure(f"{answer.status_code} {answer.reason_phrase}".strip())
+
+    def _try(self, action: Callable[[], None]) -> str | None:
+        """Run a step whose failure ends the connection but not the call's result."""
+        try:
+            action()
+        except (OperationFailed, OSError) as exc:
+            self.close()
+            return describe(exc)
+        return None
+
+    # --- messages ---------------------------------------------------------------------------
+
+    def _via(self, branch: str | None = None) -> str:
+        host, port = self._local
+        return f"SIP/2.0/TCP {host}:{port};branch=z9hG4bK{branch or _token()};rport"
+
+    def invite(self, number: str, region: str | None, call_id: str) -> SipRequest:
+        uri = f"sip:{number}@{self.host}:{self.port}"
+        host, port = self._local
+        msg = SipRequest(method="INVITE", uri=uri)
+        msg.add_header("Via", self._via())
+        msg.set_header("Max-Forwards", "70")
+        msg.set_header("From", f"<sip:{self.user}@{USER_AGENT}>;tag={_token()}")
+        msg.set_header("To", f"<sip:{number}@{self.host}>")
+        msg.set_header("Call-ID", call_id)
+        msg.set_header("CSeq", "1 INVITE")
+        msg.set_header("Contact", f"<sip:{self.user}@{host}:{port};transport=tcp>")
+        if region is not None:
+            msg.set_header("X-Caller-Region", region)
+        msg.set_header("User-Agent", USER_AGENT)
+        return msg
+
+    def _dialog(self, invite: SipRequest, answer: SipResponse) -> _Dialog:
+        contact = answer.get_header("Contact") or ""
+        uri = contact[contact.find("<") + 1 : contact.find(">")] if "<" in contact else ""
+        return _Dialog(
+            call_id=invite.call_id or "",
+            uri=uri or invite.uri,
+            from_=invite.get_header("From") or "",
+            to=answer.get_header("To") or invite.get_header("To") or "",
+            via=invite.get_header("Via") or self._via(),
+        )
+
+    def _in_dialog(self, method: str, seq: int, dialog: _Dialog, via: str) -> SipRequest:
+        msg = SipRequest(method=method, uri=dialog.uri)
+        msg.add_header("Via", via)
+        msg.set_header("Max-Forwards", "70")
+        msg.set_header("From", dialog.from_)
+        msg.set_header("To", dialog.to)
+        msg.set_header("Call-ID", dialog.call_id)
+        msg.set_header("CSeq", f"{seq} {method}")
+        msg.set_header("User-Agent", USER_AGENT)
+        return msg
+
+    def _ack(self, dialog: _Dialog, invite_branch: bool = False) -> SipRequest:
+        # ACK to a non-2xx belongs to the INVITE transaction (same branch); to a 2xx it is new
+        return self._in_dialog("ACK", 1, dialog, dialog.via if invite_branch else self._via())
+
+    def _bye(self, dialog: _Dialog) -> SipRequest:
+        return self._in_dialog("BYE", 2, dialog, self._via())
+
+    @staticmethod
+    def _reply(request: SipRequest, status: int, reason: str) -> SipResponse:
+        msg = SipResponse(status_code=status, reason_phrase=reason)
+        for name in ("Via", "From", "To", "Call-ID", "CSeq"):
+            for value in request.get_header_values(name):
+                msg.add_header(name, value)
+        return msg
+
+    # --- transport --------------------------------------------------------------------------
+
+    def _ensure_connected(self, deadline: float) -> None:
+        if self._conn is not None and peer_closed(self._conn):
+            self.close()
+        if self._conn is not None:
+            return
+        remaining = deadline - self._clock()
+        if remaining <= 0:
+            raise SipFailure("timeout: no connection")
+        self._conn = self._connect(remaining)
+        self._local = self._conn.getsockname()[:2]
+        self._stream = SipStream()
+        self._pending.clear()
+
+    def _send(self, msg: SipMessage) -> None:
+        if self._conn is None:
+            raise SipFailure("not connected")
+        self._conn.sendall(bytes(msg))
+
+    def _receive(self, deadline: float, waiting_for: str) -> bytes:
+        while not self._pending:
+            remaining = deadline - self._clock()
+            if remaining <= 0 or self._conn is None:
+                raise SipFailure(f"timeout: no final answer to {waiting_for}")
+            self._conn.settimeout(remaining)
+            try:
+                data = self._conn.recv(MAX_MESSAGE)
+            except TimeoutError:
+                raise SipFailure(f"timeout: no final answer to {waiting_for}") from None
+            if not data:
+                raise SipFailure("connection closed by peer")
+            self._pending.extend(self._stream.feed(data))
+        return self._pending.popleft()
+
+    def _final(self, call_id: str, seq: int, method: str, deadline: float) -> SipResponse:
+        """The final response to our request; provisional and stray messages are passed over."""
+        while True:
+            raw = self._receive(deadline, method)
+            try:
+                msg = SipMessage.parse(raw)
+            except ValueError as exc:
+                raise SipFailure(f"protocol error: {exc}") from None
+            if isinstance(msg, SipRequest):
+                self._answer_request(msg)
+                continue
+            cseq = msg.get_header("CSeq") or ""
+            if msg.call_id != call_id or cseq.split() != [str(seq), method]:
+                continue  # an answer to something else
+            if msg.status_code >= 200:
+                return msg
+
+    def _answer_request(self, request: SipRequest) -> None:
+        """The far end may hang up (BYE) or probe (OPTIONS); ACKs need no answer."""
+        if request.method in ("BYE", "OPTIONS"):
+            self._send(self._reply(request, 200, "OK"))
+        elif request.method != "ACK":
+            self._send(self._reply(request, 501, "Not Implemented"))
+
+    def close(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            with contextlib.suppress(OSError):
+                conn.close()
+        self._pending.clear()

@@ -1,0 +1,253 @@
+"""Locust user classes, one per traffic class; `user_class` makes one per `UserGroup`.
+
+Imported only inside the Locust subprocess (importing Locust monkey-patches the process with
+gevent). Every user paces itself to its share of the group's rate (rates.py), starts at a
+random offset within its first period so that arrivals spread instead of arriving in a burst,
+starts nothing before `wall_start` or after `end`, and bounds every request by the timeout.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import time
+from typing import Any, ClassVar
+
+import gevent
+from gevent import socket as gsocket
+from geventhttpclient.response import HTTPConnectionClosed
+from geventhttpclient.useragent import EmptyResponse
+from locust import FastHttpUser, User, task
+from locust.env import Environment
+from locust.exception import StopUser
+
+from harness.load.c2000 import RadioUnit, talkgroup
+from harness.load.config import LoadConfig, UserGroup
+from harness.load.rates import Pacer, period
+from harness.load.sip import SipCaller
+from harness.load.transport import OperationFailed, describe, tcp_connector
+
+STATUS_CODES = (1, 2, 3, 4, 5, 6, 7, 8)  # C2000 unit status codes a unit cycles through
+
+
+class _Paced:
+    """What every user of a group shares: its group, the run's config, its place in time."""
+
+    group: ClassVar[UserGroup]
+    load: ClassVar[LoadConfig]
+    environment: Environment  # from locust.User
+    _count: ClassVar[itertools.count[int]]
+
+    def _begin(self) -> None:
+        # users are numbered per process; the worker index keeps names apart across processes
+        worker = getattr(self.environment.runner, "worker_index", 0)
+        index = next(self._count)
+        self.tag = f"{worker}-{index}"
+        self.rng = random.Random(f"{self.load.seed}:{self.group.name}:{self.tag}")
+        rate = self.group.rate
+        every = period(rate, self.group.users) if rate else 0.0
+        # Evenly spaced first requests: arrivals stay regular, so a gap in successful calls
+        # means the path was down, not that the dice left a hole (max_gap relies on this).
+        slot = (index + worker / 2 + 0.5) % self.group.users
+        self.pacer = Pacer(self.load.wall_start + every * slot / self.group.users, every)
+        gevent.sleep(max(0.0, self.pacer.due - time.time()))
+
+    def wait_time(self) -> float:
+        """Locust asks after each request how long to wait before the next one."""
+        return self.pacer.wait(time.time())
+
+    def _check_end(self) -> None:
+        if time.time() >= self.load.end:
+            raise StopUser()  # requests started before `end` have finished by now
+
+    @property
+    def unit_name(self) -> str:
+        return f"{self.group.region or 'national'}-{self.tag}"
+
+    def context(self) -> dict[str, Any]:
+        return {"traffic": self.group.traffic, "region": self.group.region}
+
+    def _fire(self, kind: str, name: str, started: float, latency: float, **extra: Any) -> None:
+        """Report a non-HTTP request to Locust; the journal recorder listens to the same event."""
+        error = extra.pop("failure", None)
+        self.environment.events.request.fire(  # type: ignore[no-untyped-call]
+            request_type=kind,
+            name=name,
+            response_time=latency * 1000.0,
+            response_length=0,
+            exception=OperationFailed(error) if error else None,
+            context={**self.context(), **extra},
+            start_time=started,
+        )
+
+
+class SipCallerUser(_Paced, User):
+    """A caller dialling 112, 0900-8844 or 088 from one region, over one TCP connection."""
+
+    abstract = True
+
+    def on_start(self) -> None:
+        self._begin()
+        self.caller = SipCaller(
+            tcp_connector(self.group.host, self.group.port, gsocket.create_connection),
+            self.group.host,
+            self.group.port,
+            user=f"caller-{self.unit_name}",
+        )
+
+    def on_stop(self) -> None:
+        self.caller.close()
+
+    @task
+    def call(self) -> None:
+        self._check_end()
+        options = self.load.options
+        number = self.group.number or "112"
+        result = self.caller.call(number, self.group.region, options.timeout, options.hold)
+        self._fire(
+            "SIP",
+            f"INVITE {number} {self.group.region or ''}".strip(),
+            result.start,
+            result.latency,
+            failure=None if result.ok else result.error,
+            error=result.error if result.ok else None,
+            call_id=result.call_id,
+            answered_by=result.answered_by,
+        )
+
+
+class RadioUnitUser(_Paced, User):
+    """A radio unit on C2000: alternately keys up on its talkgroup and sends a status."""
+
+    abstract = True
+
+    def on_start(self) -> None:
+        self._begin()
+        self.radio = RadioUnit(
+            tcp_connector(self.group.host, self.group.port, gsocket.create_connection),
+            f"unit-{self.unit_name}",
+        )
+        self.turn = itertools.cycle(("PTT", "STATUS"))
+
+    def on_stop(self) -> None:
+        self.radio.close()
+
+    @task
+    def transmit(self) -> None:
+        self._check_end()
+        timeout = self.load.options.timeout
+        what = next(self.turn)
+        started, began = time.time(), time.perf_counter()
+        failure = None
+        try:
+            if what == "PTT":
+                self.radio.ptt(talkgroup(self.group.region), timeout)
+            else:
+                self.radio.status(self.rng.choice(STATUS_CODES), timeout)
+        except (OperationFailed, OSError) as exc:
+            failure = describe(exc)
+        latency = time.perf_counter() - began
+        name = f"{what} {self.group.region or ''}".strip()
+        self._fire("C2000", name, started, latency, failure=failure)
+
+
+class _HttpUser(_Paced, FastHttpUser):
+    abstract = True
+    max_retries = 0
+    concurrency = 1
+
+    def on_start(self) -> None:
+        self._begin()
+
+    def _http(self, method: str, path: str, body: dict[str, Any] | None = None) -> None:
+        """One request, bounded by the timeout as a whole (connect, send, answer, body)."""
+        self._check_end()
+        name = f"{method} {path} {self.group.region or ''}".strip()
+        with (
+            gevent.Timeout(self.load.options.timeout),
+            self.client.request(method, path, name=name, json=body, catch_response=True) as resp,
+        ):
+            if resp.status_code == 0:  # no answer: the transport failed
+                resp.failure(_transport_error(getattr(resp, "error", None)))
+            elif resp.status_code != 200:
+                resp.failure(f"HTTP {resp.status_code}")
+            else:
+                self.answered(resp)
+
+    def answered(self, resp: Any) -> None:
+        """A 200: check the body where the protocol promises one."""
+
+
+def _transport_error(error: BaseException | None) -> str:
+    """The same short reasons the SIP and C2000 clients give (`timeout`, `connection refused`)."""
+    error = getattr(error, "original", None) or error  # geventhttpclient wraps what went wrong
+    if error is None:
+        return "no answer"
+    if isinstance(error, gevent.Timeout | TimeoutError):
+        return "timeout"
+    if isinstance(error, EmptyResponse | HTTPConnectionClosed):
+        return "connection closed by peer"
+    return describe(error)
+
+
+class OfficeUser(_HttpUser):
+    """Office automation: a user opening the start page (GET /)."""
+
+    abstract = True
+
+    @task
+    def page(self) -> None:
+        self._http("GET", "/")
+
+
+class DispatcherUser(_HttpUser):
+    """A dispatcher sending a unit to an incident through their meldkamer (POST /dispatch)."""
+
+    abstract = True
+
+    def on_start(self) -> None:
+        self.sent = 0
+        super().on_start()
+
+    @task
+    def dispatch(self) -> None:
+        region = self.group.region or "national"
+        self.sent += 1
+        body = {"incident": f"inc-{region}-{self.tag}-{self.sent}", "unit": f"unit-{region}"}
+        self._http("POST", "/dispatch", body)
+
+    def answered(self, resp: Any) -> None:
+        try:
+            via = json.loads(resp.text or "")["via"]
+        except (ValueError, KeyError, TypeError):
+            resp.failure("protocol error: no 'via' in the answer")
+            return
+        resp.request_meta["context"]["via"] = str(via)
+
+
+BASES: dict[str, type[User]] = {
+    "callers-112": SipCallerUser,
+    "callers-0900": SipCallerUser,
+    "callers-088": SipCallerUser,
+    "radio-units": RadioUnitUser,
+    "office-users": OfficeUser,
+    "dispatchers": DispatcherUser,
+}
+
+
+def user_class(group: UserGroup, load: LoadConfig) -> type[User]:
+    """The Locust class for one group: `fixed_count` users, each paced to its share of the rate
+    (unpaced, with no rate: each user starts its next request as soon as the last one ended)."""
+    timeout = load.options.timeout
+    attrs: dict[str, Any] = {
+        "abstract": False,
+        "group": group,
+        "load": load,
+        "_count": itertools.count(),
+        "fixed_count": group.users,
+        "host": f"http://{group.host}:{group.port}",
+        "network_timeout": timeout,
+        "connection_timeout": timeout,
+    }
+    return type(group.name, (BASES[group.traffic],), attrs)

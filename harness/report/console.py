@@ -1,0 +1,50 @@
+"""The console summary: one rich table of assertions under the verdict."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from harness.assertions.evaluate import Outcome
+from harness.assertions.verdict import Verdict
+from harness.report import readable
+
+VERDICT_STYLES = {
+    "passed": "bold green",
+    "failed": "bold red",
+    "halted": "bold dark_orange",
+    "interrupted": "bold yellow",
+    "error": "bold magenta",
+}
+
+
+def summary_table(outcomes: Sequence[Outcome], verdict: Verdict) -> Table:
+    title = Text.assemble(
+        ("verdict: ", "bold"),
+        (verdict.status.upper(), VERDICT_STYLES.get(verdict.status, "bold")),
+        (f"  (exit {verdict.exit_code})  {verdict.reason}", "dim"),
+    )
+    table = Table(title=title, title_justify="left", expand=False, show_lines=False)
+    table.add_column("", width=4)
+    table.add_column("assertion", overflow="fold")
+    table.add_column("observed", justify="right")
+    table.add_column("wanted", justify="right")
+    table.add_column("detail", overflow="fold", style="dim")
+    for o in outcomes:
+        mark = Text("ok", "green") if o.passed else Text("FAIL", "bold red")
+        observed = readable.value(o.metric, o.observed)
+        if worst := readable.worst(o):
+            observed += f" ({worst})"
+        table.add_row(
+            mark, o.name, observed, readable.threshold(o.metric, o.op, o.threshold), o.detail
+        )
+    return table
+
+
+def print_summary(
+    outcomes: Sequence[Outcome], verdict: Verdict, console: Console | None = None
+) -> None:
+    (console or Console()).print(summary_table(outcomes, verdict))

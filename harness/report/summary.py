@@ -1,0 +1,101 @@
+"""summary.json: the machine-readable result of a run (DESIGN.md §6).
+
+Schema 1: scenario (name, file, description, sources, assumptions, faults), seed, verdict,
+exit_code, reason, started/ended (UTC, ISO 8601), duration (wall seconds), clock, traffic,
+halts, and assertions: name, metric, selection, op, threshold, observed, passed, samples,
+detail, worst_region and per-region observations. Values are raw (ratios 0..1, seconds);
+`display` holds the readable forms.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from harness.assertions.evaluate import Outcome
+from harness.assertions.verdict import Verdict
+from harness.assertions.view import JournalView
+from harness.report import readable
+from harness.report.meta import ScenarioMeta
+from harness.report.traffic import traffic_totals
+
+SCHEMA = 1
+
+
+def utc(wall: float) -> str:
+    return datetime.fromtimestamp(wall, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def summary(
+    meta: ScenarioMeta, view: JournalView, outcomes: Sequence[Outcome], verdict: Verdict
+) -> dict[str, Any]:
+    start = view.start
+    return {
+        "schema": SCHEMA,
+        "scenario": meta.to_json(),
+        "seed": start.seed if start else meta.seed,
+        "backend": start.backend if start else None,
+        "verdict": verdict.status,
+        "exit_code": verdict.exit_code,
+        "reason": verdict.reason,
+        "started": utc(view.start_wall),
+        "ended": utc(view.end_wall),
+        "duration": round(view.end_wall - view.start_wall, 3),
+        "clock": {
+            "start": view.clock_start.isoformat(),
+            "span": view.span,
+            "replay": start.replay if start else None,
+            "reached": round(view.end_t, 3),
+        },
+        "traffic": {
+            t.traffic: {
+                "requests": t.requests,
+                "ok": t.ok,
+                "success_ratio": t.success_ratio,
+                "latency_p50": t.p50,
+                "latency_p95": t.p95,
+                "latency_p99": t.p99,
+            }
+            for t in traffic_totals(view)
+        },
+        "halts": [
+            {"check": h.check, "observed": h.observed, "t": h.t, "wall": h.wall} for h in view.halts
+        ],
+        "assertions": [assertion(o, view) for o in outcomes],
+    }
+
+
+def assertion(o: Outcome, view: JournalView) -> dict[str, Any]:
+    return {
+        "name": o.name,
+        "metric": o.metric,
+        "selection": readable.selection(o.check, view),
+        "op": o.op,
+        "threshold": o.threshold,
+        "observed": o.observed,
+        "passed": o.passed,
+        "samples": o.samples,
+        "detail": o.detail,
+        "worst_region": o.worst,
+        "regions": [
+            {
+                "region": r.region,
+                "observed": r.observed,
+                "passed": r.passed,
+                "samples": r.samples,
+                "detail": r.detail,
+            }
+            for r in o.regions
+        ],
+        "display": {
+            "observed": readable.value(o.metric, o.observed),
+            "threshold": readable.threshold(o.metric, o.op, o.threshold),
+        },
+    }
+
+
+def write_summary(path: Path, data: dict[str, Any]) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

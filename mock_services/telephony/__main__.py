@@ -1,0 +1,4 @@
+from mock_services.core.runtime import main
+from mock_services.telephony.service import Telephony
+
+main(Telephony)
