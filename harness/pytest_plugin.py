@@ -107,7 +107,10 @@ def scenario_result(
         raise pytest.UsageError("scenario_result needs @pytest.mark.scenario(path, ...)")
     options: dict[str, Any] = dict(marker.kwargs)
     expect = options.pop("expect", "passed")
-    result = run_scenario(marker.args[0], **options)
+    path = Path(marker.args[0])
+    if not path.is_absolute():
+        path = request.config.rootpath / path
+    result = run_scenario(path, **options)
     if result.verdict != expect:
         pytest.fail(
             f"scenario {marker.args[0]}: verdict {result.verdict}, expected {expect}\n"

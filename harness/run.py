@@ -223,7 +223,7 @@ class _Run:
         self.signals.in_run = True
         ending = Ending()
         try:
-            ending = self._watch(wall_start, replay)
+            ending = self._watch(wall_start, replay, load)
         finally:
             # Faults first: whatever ended the run, nothing may stay broken behind us.
             self.stop.set()
@@ -252,7 +252,7 @@ class _Run:
             self.reconciler_error = exc
             self.stop.set()
 
-    def _watch(self, wall_start: float, replay: float) -> Ending:
+    def _watch(self, wall_start: float, replay: float, load: LoadRunner | None) -> Ending:
         """Follow the run until the replay ends, a halt trips, a signal or an error arrives."""
         s = self.scenario
         tail = JournalTail(self.journal_path)
@@ -277,6 +277,12 @@ class _Run:
                     return Ending("interrupted", signum=self.signals.received)
                 if self.reconciler_error is not None:
                     return _error_ending(self.reconciler_error)
+                if load is not None and not load.running() and now < end - 0.5:
+                    # No load, no evidence: a run without its callers must not look like one.
+                    return Ending(
+                        "error",
+                        reason=f"the load generator (Locust) stopped early; see {load.log_file}",
+                    )
                 if (halt := halts.feed(events, now)) is not None:
                     self.journal.write(halt)
                     progress.message(f"HALT: {halt.check} (observed {halt.observed:.3g})")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 from harness.backends.current import current_stack
@@ -14,9 +16,12 @@ from harness.paths import stack_file
 class Stack:
     """A stack for one run: the one already up, or one started now and stopped by `close()`."""
 
-    def __init__(self, info: StackInfo, owner: LocalBackend | object | None) -> None:
+    def __init__(
+        self, info: StackInfo, owner: LocalBackend | object | None, scratch: Path | None = None
+    ) -> None:
         self.info = info
         self._owner = owner
+        self._scratch = scratch  # a private state folder, removed with the stack
 
     @property
     def ephemeral(self) -> bool:
@@ -26,6 +31,8 @@ class Stack:
         owner, self._owner = self._owner, None
         if owner is not None:
             owner.down()  # type: ignore[attr-defined]
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
 
 
 def _backend(name: str, topology: Path, state_dir: Path) -> LocalBackend | object:
@@ -83,23 +90,28 @@ def stack_for_run(
     timeout: float = 30.0,
 ) -> Stack:
     """The stack a run uses: external as described, the running one if it matches the
-    scenario's topology, else a new one owned by this run."""
+    scenario's topology, else a new one owned by this run (beside the running one when that
+    one was built from another topology)."""
     if backend == "external":
         from harness.backends.current import load_external
 
         if external is None:
             raise InvalidInput("--backend external needs --stack FILE (a stack description)")
         return Stack(load_external(external), None)
+    scratch = None
     running = current_stack(state_dir)
+    if running is not None and Path(running.topology).resolve() == topology.resolve():
+        return Stack(running, None)
     if running is not None:
-        if Path(running.topology).resolve() != topology.resolve():
+        if backend != "local":
             raise InvalidInput(
                 f"the running stack was built from {running.topology}, the "
                 f"scenario needs {topology}; `harness down` first"
             )
-        return Stack(running, None)
+        # Another topology is up: this run gets a private local stack beside it.
+        state_dir = scratch = state_dir / "runs" / str(os.getpid())
     owner = _backend(backend, topology, state_dir)
     if isinstance(owner, LocalBackend):
-        return Stack(owner.up(detach=False, timeout=timeout), owner)
+        return Stack(owner.up(detach=False, timeout=timeout), owner, scratch)
     info: StackInfo = owner.up(timeout)  # type: ignore[attr-defined]
     return Stack(info, owner)

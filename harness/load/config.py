@@ -24,9 +24,11 @@ SIP_NUMBERS: dict[str, str] = {
     "callers-112": "112",
     "callers-0900": "09008844",
     "callers-088": "088",
+    "callers-alternate": "meldkamer-{region}",  # a meldkamer's own published number (2019)
 }
 # How each traffic class talks to its entry.
 PROTOCOLS: dict[str, str] = {
+    "callers-alternate": "sip",
     "callers-112": "sip",
     "callers-0900": "sip",
     "callers-088": "sip",
@@ -75,7 +77,8 @@ class UserGroup:
 
     @property
     def number(self) -> str | None:
-        return SIP_NUMBERS.get(self.traffic)
+        number = SIP_NUMBERS.get(self.traffic)
+        return number.replace("{region}", self.region or "") if number else None
 
 
 @dataclass(frozen=True)

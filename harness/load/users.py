@@ -230,6 +230,7 @@ BASES: dict[str, type[User]] = {
     "callers-112": SipCallerUser,
     "callers-0900": SipCallerUser,
     "callers-088": SipCallerUser,
+    "callers-alternate": SipCallerUser,
     "radio-units": RadioUnitUser,
     "office-users": OfficeUser,
     "dispatchers": DispatcherUser,

@@ -36,6 +36,7 @@ TRAFFIC: dict[str, str] = {
     "callers-112": "callers",
     "callers-0900": "callers",
     "callers-088": "callers",
+    "callers-alternate": "callers",  # dial a meldkamer's own number, bypassing 112 routing
     "radio-units": "radio-units",
     "office-users": "office-users",
     "dispatchers": "dispatchers",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mock_services.core.config import Dependency, ServiceConfig
-from mock_services.core.numbers import number_class
+from mock_services.core.numbers import alternate_region, number_class
 
 BACKUP_REGION = "backup-region"
 
@@ -32,6 +32,10 @@ def route(config: ServiceConfig, dialled: str, caller_region: str | None) -> Rou
     number = number_class(dialled)
     if number is None:
         return None
+    if number == "alternate":  # straight to that meldkamer: no 112 platform, no backup
+        region = alternate_region(dialled)
+        meldkamer = config.dependency("meldkamer", region)
+        return Route(number, region, (meldkamer,)) if meldkamer is not None else None
     if number != "112":
         centre = config.dependency("police-contact-centre")
         return Route(number, None, (centre,) if centre is not None else ())

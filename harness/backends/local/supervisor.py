@@ -61,8 +61,10 @@ class Child:
         return self.proc is not None and self.proc.poll() is None
 
     def start(self, env: dict[str, str]) -> None:
-        """Bind the listeners (again, after a kill), hand them over, let the child own them."""
-        self.sockets = [procs.bound_listener(HOST, port) for port in self.ports.values()]
+        """Hand the listeners over (bound at start-up, or bound again after a kill) and let the
+        child own them."""
+        if not self.sockets:
+            self.sockets = [procs.bound_listener(HOST, port) for port in self.ports.values()]
         for listener, sock in zip(self.ports, self.sockets, strict=True):
             self.config["listen"][listener]["fd"] = sock.fileno()
         self.config_file.write_text(json.dumps(self.config, indent=2), encoding="utf-8")
@@ -100,26 +102,31 @@ class Supervisor:
             (self.local / sub).mkdir(parents=True, exist_ok=True)
         self.toxiproxy.log = (self.local / "logs" / "toxiproxy.log").open("ab")
         self.toxiproxy.start()
-        ports = self._allocate_ports()
+        listeners = self._bind_listeners()
+        ports = {
+            name: {k: s.getsockname()[1] for k, s in socks.items()}
+            for name, socks in listeners.items()
+        }
         self._create_proxies(ports)
         for service in self.topology.services.values():
-            self.children[service.name] = self._child(service.name, ports[service.name])
+            child = self._child(service.name, ports[service.name])
+            child.sockets = list(listeners[service.name].values())
+            self.children[service.name] = child
         for child in self.children.values():
             child.start(self.env)
         endpoints = {n: (HOST, c.ports["http"]) for n, c in self.children.items()}
         await wait_healthy(endpoints, timeout, alive={n: c.proc for n, c in self.children.items()})
         return self.info()
 
-    def _allocate_ports(self) -> dict[str, dict[str, int]]:
-        """A free port per listener, found by binding port 0 (released just before the child
-        binds it again with SO_REUSEADDR, in Child.start)."""
-        ports: dict[str, dict[str, int]] = {}
-        for service in self.topology.services.values():
-            ports[service.name] = {}
-            for listener in service.listeners:
-                with procs.bound_listener(HOST, 0) as s:
-                    ports[service.name][listener] = s.getsockname()[1]
-        return ports
+    def _bind_listeners(self) -> dict[str, dict[str, socket.socket]]:
+        """Every service listener bound now, before Toxiproxy picks its proxies' ports: held
+        until the child inherits it, no other listener can take its port in between."""
+        return {
+            service.name: {
+                listener: procs.bound_listener(HOST, 0) for listener in service.listeners
+            }
+            for service in self.topology.services.values()
+        }
 
     def _create_proxies(self, ports: dict[str, dict[str, int]]) -> None:
         client = ToxiproxyClient(self.toxiproxy.api)

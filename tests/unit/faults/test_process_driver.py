@@ -65,9 +65,11 @@ def test_restart_kills_and_starts_at_once_and_its_removal_does_nothing(
     ]
 
 
-def test_the_driver_handles_local_process_faults_only(driver: ProcessDriver) -> None:
+def test_the_driver_handles_process_and_container_faults_on_the_local_backend(
+    driver: ProcessDriver,
+) -> None:
     assert driver.handles(ProcessFault("f", "gms", "pause"))
-    assert not driver.handles(ProcessFault("f", "gms", "pause", container=True))
+    assert driver.handles(ProcessFault("f", "gms", "pause", container=True))
     assert not driver.handles(LinkDown("f", "a->b"))
 
 

@@ -1,0 +1,92 @@
+"""End-to-end helpers: the `harness` command as a user runs it, and a stack it brought up."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from harness.backends.stack import StackInfo
+from harness.toxiproxy.client import ToxiproxyClient
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIOS = ROOT / "scenarios"
+DATA = ROOT / "tests" / "data" / "scenarios"
+
+
+@dataclass
+class Harness:
+    """Runs `python -m harness` with its own state folder, from the repository root."""
+
+    state_dir: Path
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "DC_STATE_DIR": str(self.state_dir), "COLUMNS": "160"}
+
+    def argv(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", "harness", *args]
+
+    def __call__(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            self.argv(*args),
+            cwd=ROOT,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    def start(self, *args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            self.argv(*args),
+            cwd=ROOT,
+            env=self.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+    @property
+    def stack(self) -> StackInfo:
+        return StackInfo.load(self.state_dir / "stack.json")
+
+
+@pytest.fixture
+def harness(tmp_path: Path) -> Harness:
+    return Harness(tmp_path / "state")
+
+
+@pytest.fixture(scope="module")
+def stack_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
+    """A harness whose local stack was started with `harness up` (and is taken down after)."""
+    h = Harness(tmp_path_factory.mktemp("stack") / "state")
+    up = h("up", timeout=120)
+    assert up.returncode == 0, up.stdout + up.stderr
+    try:
+        yield h
+    finally:
+        down = h("down", timeout=60)
+        assert down.returncode == 0, down.stdout + down.stderr
+
+
+def toxiproxy_of(h: Harness) -> ToxiproxyClient:
+    return ToxiproxyClient(h.stack.toxiproxy)
+
+
+def fault_free(client: ToxiproxyClient) -> bool:
+    """No dc.* toxic anywhere and every proxy enabled."""
+    return all(
+        p.enabled and not any(t.name.startswith("dc.") for t in p.toxics)
+        for p in client.proxies().values()
+    )
+
+
+def summary(report_dir: Path) -> dict[str, object]:
+    data: dict[str, object] = json.loads((report_dir / "summary.json").read_text())
+    return data
