@@ -50,7 +50,7 @@ from harness.journal import (
     Transition,
     read_events,
 )
-from harness.load.runner import LoadRunner
+from harness.load.runner import LoadRunner, LocustRun
 from harness.model.scenario import Scenario, load_scenario
 from harness.progress import Progress, Snapshot, traffic_counts
 from harness.report.console import print_summary, summary_table
@@ -252,7 +252,7 @@ class _Run:
             self.reconciler_error = exc
             self.stop.set()
 
-    def _watch(self, wall_start: float, replay: float, load: LoadRunner | None) -> Ending:
+    def _watch(self, wall_start: float, replay: float, load: LocustRun | None) -> Ending:
         """Follow the run until the replay ends, a halt trips, a signal or an error arrives."""
         s = self.scenario
         tail = JournalTail(self.journal_path)
