@@ -13,8 +13,8 @@ from harness.model.scenario import TRAFFIC
 from tests.unit.load import world
 
 REGIONS = list(world.topology().regions)
-ALL = {"callers-112": 10.0, "callers-0900": 5.0, "callers-088": 5.0, "radio-units": 10.0,
-       "office-users": 4.0, "dispatchers": 5.0}  # fmt: skip
+ALL = {"callers-112": 10.0, "callers-0900": 5.0, "callers-088": 5.0, "callers-alternate": 5.0,
+       "radio-units": 10.0, "office-users": 4.0, "dispatchers": 5.0}  # fmt: skip
 
 
 def build(load: dict[str, float], **kwargs: object) -> LoadConfig:
@@ -115,3 +115,9 @@ def test_a_topology_without_the_client_is_invalid_input() -> None:
     scenario = replace(scenario, topology=replace(topology, clients=clients))
     with pytest.raises(InvalidInput, match="radio-units"):
         build_load_config(scenario, world.stack(), Path("j"), 0.0, 1.0)
+
+
+def test_alternate_callers_dial_their_own_regions_meldkamer() -> None:
+    groups = build({"callers-alternate": 5.0}).groups
+    assert {g.region: g.number for g in groups} == {r: f"meldkamer-{r}" for r in REGIONS}
+    assert {g.link for g in groups} == {"callers->telephony"}

@@ -91,3 +91,17 @@ def test_an_unknown_number_has_no_route_and_a_world_without_targets_has_an_empty
     assert route(config(CENTRE), "12345", None) is None
     assert names(route(config(regions={}), "112", None)) == []
     assert names(route(config(), "088", None)) == []
+
+
+def test_an_alternate_number_reaches_that_meldkamer_only_past_the_112_platform() -> None:
+    c = config(meldkamer("north"), meldkamer("south"), regions={"north": "south", "south": None})
+    r = route(c, "meldkamer-north", caller_region="south")
+    assert r is not None
+    assert r.number == "alternate"  # not "112": a fault scoped to 112 does not touch it
+    assert [t.service for t in r.targets] == ["meldkamer-north"]  # no alternate routing
+    assert number_class("meldkamer-north") == "alternate"
+
+
+def test_an_alternate_number_of_an_unknown_region_is_nobodys_number() -> None:
+    c = config(meldkamer("north"))
+    assert route(c, "meldkamer-atlantis", caller_region=None) is None
