@@ -10,15 +10,15 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from rich.console import Console
 from rich.table import Table
 
 from harness import paths
 from harness.errors import HarnessError, InvalidInput
+from harness.progress import terminal_console
 
 F = TypeVar("F", bound=Callable[..., Any])
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+err = terminal_console(stderr=True)
+out = terminal_console(stderr=False)
 
 
 def reports_errors(fn: F) -> F:

@@ -29,6 +29,15 @@ class Snapshot:
     traffic: dict[str, tuple[int, int]] = field(default_factory=dict)  # class -> (ok, failed)
 
 
+def terminal_console(stderr: bool = True) -> Console:
+    """A console for people: the terminal's width, or 120 columns in logs (rich's 80 would
+    fold the assertion table beyond reading)."""
+    probe = Console(stderr=stderr)
+    return Console(
+        stderr=stderr, highlight=False, width=None if probe.is_terminal else max(probe.width, 120)
+    )
+
+
 class Progress:
     def __init__(self, console: Console | None = None, live: bool | None = None) -> None:
         self.console = console or Console(stderr=True, highlight=False)
@@ -75,6 +84,7 @@ class Progress:
         faults = Table(
             title="faults active now",
             title_justify="left",
+            min_width=50,
             show_header=False,
             box=None,
             padding=(0, 1),
@@ -87,6 +97,7 @@ class Progress:
         traffic = Table(
             title="traffic (ok / all)",
             title_justify="left",
+            min_width=50,
             show_header=False,
             box=None,
             padding=(0, 1),
@@ -104,6 +115,7 @@ class Progress:
         checks = Table(
             title="assertions so far",
             title_justify="left",
+            min_width=50,
             show_header=False,
             box=None,
             padding=(0, 1),

@@ -52,7 +52,7 @@ from harness.journal import (
 )
 from harness.load.runner import LoadRunner, LocustRun
 from harness.model.scenario import Scenario, load_scenario
-from harness.progress import Progress, Snapshot, traffic_counts
+from harness.progress import Progress, Snapshot, terminal_console, traffic_counts
 from harness.report.console import print_summary, summary_table
 from harness.report.meta import ScenarioMeta
 from harness.report.write import render, write_reports
@@ -128,9 +128,9 @@ def default_report_dir(scenario: Scenario) -> Path:
 def run_scenario(path: Path, options: RunOptions, console: Console | None = None) -> RunResult:
     """Run the scenario at `path`; raises InvalidInput (exit 2) and InfrastructureError (3)
     before the run starts, and reports everything after that in the result."""
-    console = console or Console(stderr=True, highlight=False)
+    console = console or terminal_console()
     scenario = load_scenario(path).with_overrides(options.duration, options.seed)
-    report_dir = options.report_dir or default_report_dir(scenario)
+    report_dir = (options.report_dir or default_report_dir(scenario)).resolve()
     report_dir.mkdir(parents=True, exist_ok=True)
     with _Signals() as signals:
         leftover = cleanup(options.state_dir)
@@ -444,7 +444,7 @@ def _json(http: requests.Session, url: str) -> dict[str, Any]:
 
 def rerender(run_dir: Path, console: Console | None = None) -> int:
     """`harness report DIR`: re-evaluate a finished run from its journal; its exit code."""
-    console = console or Console(stderr=True, highlight=False)
+    console = console or terminal_console()
     journal = run_dir / JOURNAL
     if not journal.is_file():
         raise InvalidInput(f"{run_dir}: no {JOURNAL} here; is this a run directory?")

@@ -32,10 +32,12 @@ class Harness:
     def argv(self, *args: str) -> list[str]:
         return [sys.executable, "-m", "harness", *args]
 
-    def __call__(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    def __call__(
+        self, *args: str, timeout: float = 300, cwd: Path = ROOT
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             self.argv(*args),
-            cwd=ROOT,
+            cwd=cwd,
             env=self.env(),
             capture_output=True,
             text=True,

@@ -47,11 +47,15 @@ def test_a_stricter_variant_fails_with_exit_1_and_says_why(
     )
 
 
-def test_no_stack_is_left_behind_after_a_run(harness: Harness, tmp_path: Path) -> None:
-    run = harness(
-        "run", str(DATA / "thin-slice.yaml"), "--duration", "3", "--report-dir", str(tmp_path / "r")
-    )
+def test_by_default_the_report_lands_in_reports_and_no_stack_is_left_behind(
+    harness: Harness, tmp_path: Path
+) -> None:
+    run = harness("run", str(DATA / "thin-slice.yaml"), "--duration", "3", cwd=tmp_path)
     assert run.returncode in (0, 1), run.stdout + run.stderr
+    (report,) = (tmp_path / "reports").iterdir()
+    assert report.name.startswith("thin-slice-20")  # reports/<scenario>-<UTC time>/
+    assert (report / "report.html").exists()
+    assert "report.html" in run.stderr
     assert not (harness.state_dir / "stack.json").exists()
     status = harness("status", "--json")
     assert status.returncode == 3
