@@ -9,11 +9,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
-from aiosipua import SipResponse
+from aiosipua import SipRequest, SipResponse
 
-from mock_services.core.sip_codec import Message, SipDecodeError, decode, reject
+from mock_services.core.sip_codec import Message, SipDecodeError, decode, reject, response_to
 from mock_services.core.sip_framing import MAX_MESSAGE, FramingError, SipFramer
 from mock_services.core.stats import Stats
 
@@ -154,6 +154,25 @@ class SipConnection(asyncio.Protocol):
         if self._framer.pending:
             self.stats.inc("sip.stalled")
             self.close()
+
+
+Handler = Callable[["SipConnection", SipRequest], None]
+
+
+def serve_request(
+    conn: SipConnection, message: Message, stats: Stats, handlers: Mapping[str, Handler]
+) -> None:
+    """Hand a request to its method's handler. A response nobody asked for is only counted; an
+    unknown method gets 501 (an ACK never gets an answer)."""
+    if not isinstance(message, SipRequest):
+        stats.inc("sip.stray_response")
+        return
+    stats.inc(f"sip.in.{message.method}")
+    handler = handlers.get(message.method)
+    if handler is not None:
+        handler(conn, message)
+    elif message.method != "ACK":
+        conn.send(response_to(message, 501))
 
 
 class SipServer:

@@ -21,7 +21,7 @@ from mock_services.core import sip_codec
 from mock_services.core.faults import GARBAGE, HEALTHY, FaultTable, Verdict
 from mock_services.core.numbers import number_class
 from mock_services.core.sip_codec import Message
-from mock_services.core.sip_transport import SipConnection
+from mock_services.core.sip_transport import SipConnection, serve_request
 from mock_services.core.stats import Stats
 
 log = logging.getLogger(__name__)
@@ -80,21 +80,14 @@ class CallAnswerer:
         stats.gauge("calls.active", lambda: len(self.calls))
 
     def on_message(self, conn: SipConnection, message: Message) -> None:
-        if not isinstance(message, SipRequest):
-            self.stats.inc("sip.stray_response")
-            return
-        self.stats.inc(f"sip.in.{message.method}")
-        handler = {
+        handlers = {
             "INVITE": self._invite,
             "ACK": self._ack,
             "BYE": self._bye,
             "CANCEL": self._cancel,
             "OPTIONS": self._options,
-        }.get(message.method)
-        if handler is not None:
-            handler(conn, message)
-        elif message.method != "ACK":
-            conn.send(sip_codec.response_to(message, 501))
+        }
+        serve_request(conn, message, self.stats, handlers)
         self._maybe_sweep()
 
     def connection_lost(self, conn: SipConnection) -> None:

@@ -19,7 +19,7 @@ from mock_services.core.numbers import number_class
 from mock_services.core.service import Service
 from mock_services.core.sip_client import SipClient
 from mock_services.core.sip_codec import Message
-from mock_services.core.sip_transport import SipConnection, SipServer
+from mock_services.core.sip_transport import SipConnection, SipServer, serve_request
 from mock_services.core.sip_uas import ALLOW
 from mock_services.telephony import routing
 from mock_services.telephony.calls import Attempt, Call, forwarded, in_dialog
@@ -59,21 +59,14 @@ class Telephony(Service):
             self.on_close(client.close)
 
     def on_message(self, conn: SipConnection, message: Message) -> None:
-        if not isinstance(message, SipRequest):
-            self.stats.inc("sip.stray_response")
-            return
-        self.stats.inc(f"sip.in.{message.method}")
-        handler = {
+        handlers = {
             "INVITE": self._invite,
             "ACK": self._ack,
             "BYE": self._bye,
             "CANCEL": self._cancel,
             "OPTIONS": self._options,
-        }.get(message.method)
-        if handler is not None:
-            handler(conn, message)
-        else:
-            conn.send(sip_codec.response_to(message, 501))
+        }
+        serve_request(conn, message, self.stats, handlers)
         self._maybe_sweep()
 
     # --- INVITE: routing -----------------------------------------------------------------

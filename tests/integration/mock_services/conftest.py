@@ -21,3 +21,13 @@ def module_toxiproxy(toxiproxy_binary: str) -> Iterator[ToxiproxyClient]:
         client = ToxiproxyClient(server.api)
         yield client
         client.close()
+
+
+@pytest.fixture(autouse=True)
+def calm(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A module-scoped world is shared: each test leaves it without toxics, disabled links or
+    application faults."""
+    world = request.getfixturevalue("world") if "world" in request.fixturenames else None
+    yield
+    if world is not None:
+        world.calm()

@@ -38,15 +38,6 @@ def world(
         yield world
 
 
-@pytest.fixture(autouse=True)
-def calm(world: World) -> Iterator[None]:
-    """Every test starts and ends without toxics, disabled links or application faults."""
-    yield
-    world.toxiproxy.reset()
-    for name in SERVICES:
-        world.clear_faults(name)
-
-
 @pytest.fixture
 def caller(world: World) -> Iterator[Caller]:
     with Caller(*world.entry("callers->telephony")) as caller:

@@ -31,14 +31,6 @@ def world(
         yield world
 
 
-@pytest.fixture(autouse=True)
-def calm(world: World) -> Iterator[None]:
-    yield
-    world.toxiproxy.reset()
-    for name in SERVICES:
-        world.clear_faults(name)
-
-
 def timed(action: Callable[[], T]) -> tuple[float, T]:
     started = time.monotonic()
     result = action()

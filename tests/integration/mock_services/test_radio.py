@@ -31,14 +31,6 @@ def world(
         yield world
 
 
-@pytest.fixture(autouse=True)
-def calm(world: World) -> Iterator[None]:
-    yield
-    world.toxiproxy.reset()
-    for name in SERVICES:
-        world.clear_faults(name)
-
-
 def dispatch(world: World, region: str) -> tuple[int, object]:
     name = f"meldkamer-{region}"
     return world.request(name, "POST", "/dispatch", DISPATCH, link=f"dispatchers->{name}")

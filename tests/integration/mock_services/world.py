@@ -179,6 +179,12 @@ class World:
         status, body = self.request(name, "DELETE", "/_control/faults")
         assert status == 200, body
 
+    def calm(self) -> None:
+        """No toxics, no disabled links, no application faults: how every test starts."""
+        self.toxiproxy.reset()
+        for name in self.services:
+            self.clear_faults(name)
+
     # --- internals ---------------------------------------------------------------------------
 
     def _ports(self, name: str) -> dict[str, int]:
