@@ -79,8 +79,12 @@ def free_port(host: str = "127.0.0.1") -> int:
 def bound_listener(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     """A listening TCP socket to hand to a child (no port race), inheritable."""
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((host, port))
-    s.listen(1024)
-    s.set_inheritable(True)
+    try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((host, port))
+        s.listen(1024)
+        s.set_inheritable(True)
+    except OSError:
+        s.close()
+        raise
     return s

@@ -16,6 +16,7 @@ import http.client
 import json
 import select
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -45,6 +46,7 @@ class Running:
     config_file: Path
     log: Path
     proc: subprocess.Popen[bytes] | None = None
+    sockets: list[socket.socket] = field(default_factory=list)
     endpoints: dict[str, str] = field(default_factory=dict)
 
 
@@ -71,16 +73,26 @@ class World:
     # --- life cycle --------------------------------------------------------------------------
 
     def start(self, timeout: float = 15.0) -> World:
+        listeners: dict[str, dict[str, socket.socket]] = {}
         try:
-            ports = {name: self._ports(name) for name in self.names}
+            # Bound and held until each child inherits them: no other socket can take a port.
+            listeners = {name: self._bind(name) for name in self.names}
+            ports = {
+                name: {listener: s.getsockname()[1] for listener, s in bound.items()}
+                for name, bound in listeners.items()
+            }
             self._create_proxies(ports)
             for name in self.names:
                 self.services[name] = self._prepare(name, ports[name])
+                self.services[name].sockets = list(listeners.pop(name).values())
             for running in self.services.values():
                 self._spawn(running)
             for running in self.services.values():
                 self._wait_ready(running, timeout)
         except BaseException:
+            for bound in listeners.values():
+                for sock in bound.values():
+                    sock.close()
             self.stop()
             raise
         return self
@@ -187,13 +199,16 @@ class World:
 
     # --- internals ---------------------------------------------------------------------------
 
-    def _ports(self, name: str) -> dict[str, int]:
-        service = self.topology.services[name]
-        ports = {}
-        for listener in service.listeners:
-            with procs.bound_listener(HOST, 0) as sock:
-                ports[listener] = sock.getsockname()[1]
-        return ports
+    def _bind(self, name: str) -> dict[str, socket.socket]:
+        bound: dict[str, socket.socket] = {}
+        try:
+            for listener in self.topology.services[name].listeners:
+                bound[listener] = procs.bound_listener(HOST, 0)
+        except OSError:
+            for sock in bound.values():
+                sock.close()
+            raise
+        return bound
 
     def _create_proxies(self, ports: dict[str, dict[str, int]]) -> None:
         started = set(self.names)
@@ -243,8 +258,11 @@ class World:
         )
 
     def _spawn(self, running: Running) -> None:
-        # Bind here and hand the sockets over (Listen.fd): no port race, same port on restart.
-        sockets = [procs.bound_listener(HOST, port) for port in running.ports.values()]
+        # Hand the sockets over (Listen.fd); a restart binds the same ports again.
+        sockets = running.sockets or [
+            procs.bound_listener(HOST, port) for port in running.ports.values()
+        ]
+        running.sockets = []
         try:
             for listener, sock in zip(running.ports, sockets, strict=True):
                 running.config["listen"][listener]["fd"] = sock.fileno()
@@ -276,6 +294,9 @@ class World:
         raise RuntimeError(f"{running.name} not ready: {running.log.read_text()[-2000:]}")
 
     def _end(self, running: Running) -> None:
+        for sock in running.sockets:  # never handed over: start failed before its spawn
+            sock.close()
+        running.sockets = []
         if running.proc is not None:
             procs.stop(running.proc)
             if running.proc.stdout is not None:
