@@ -34,7 +34,7 @@ console = Console(stderr=True, highlight=False)
 
 
 def _say(text: str) -> None:
-    console.print(f"[dim]bench:[/] {text}")
+    console.print(f"[dim]bench:[/] {text}", soft_wrap=True)  # one line each in logs
 
 
 def p1(stack: StackInfo, work: Path) -> list[Row]:

@@ -65,14 +65,14 @@ class Progress:
             self._last_tenth = tenth
             active = ", ".join(f"{f}({len(t)})" for f, t in snap.faults.items()) or "none"
             calls = " ".join(f"{k}={ok}/{ok + bad}" for k, (ok, bad) in snap.traffic.items())
-            self.console.print(
+            self.message(
                 f"[{snap.done:4.0%}] {snap.clock:%a %d %b %H:%M}  faults: {active}"
-                f"  ok/all: {calls}",
-                markup=False,
+                f"  ok/all: {calls or '-'}"
             )
 
     def message(self, text: str) -> None:
-        self.console.print(text, markup=False)
+        # One log line per message, never folded at the console's width: logs get grepped.
+        self.console.print(text, markup=False, soft_wrap=True)
 
     def _render(self, snap: Snapshot) -> Group:
         head = Text.assemble(

@@ -374,7 +374,6 @@ class _Run:
             verdict,
         )
         print_summary(outcomes, verdict, self.console)
-        self.console.print(f"verdict: {verdict.status.upper()} ({verdict.reason})", markup=False)
         self.console.print(f"report: {self.report_dir / 'report.html'}", markup=False)
         return RunResult(
             verdict.status, verdict.exit_code, self.report_dir, outcomes, verdict.reason
@@ -455,6 +454,5 @@ def rerender(run_dir: Path, console: Console | None = None) -> int:
     verdict = render(run_dir, scenario.assertions, ScenarioMeta.from_scenario(scenario))
     outcomes = evaluate(scenario.assertions, list(read_events(journal)))
     print_summary(outcomes, verdict, console)
-    console.print(f"verdict: {verdict.status.upper()} ({verdict.reason})", markup=False)
     console.print(f"report: {run_dir / 'report.html'}", markup=False)
     return verdict.exit_code

@@ -1,4 +1,4 @@
-"""The console summary: one rich table of assertions under the verdict."""
+"""The console summary: one rich table of assertions, the verdict under it."""
 
 from __future__ import annotations
 
@@ -22,12 +22,13 @@ VERDICT_STYLES = {
 
 
 def summary_table(outcomes: Sequence[Outcome], verdict: Verdict) -> Table:
-    title = Text.assemble(
+    # The verdict goes under the table: the last thing a person (or a CI log) reads.
+    caption = Text.assemble(
         ("verdict: ", "bold"),
         (verdict.status.upper(), VERDICT_STYLES.get(verdict.status, "bold")),
-        (f"  (exit {verdict.exit_code})  {verdict.reason}", "dim"),
+        f"  (exit {verdict.exit_code})  {verdict.reason}",
     )
-    table = Table(title=title, title_justify="left", expand=False, show_lines=False)
+    table = Table(caption=caption, caption_justify="left", expand=False, show_lines=False)
     table.add_column("", width=4)
     table.add_column("assertion", overflow="fold")
     table.add_column("observed", justify="right")

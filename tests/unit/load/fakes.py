@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 from aiosipua.message import SipMessage, SipRequest
 
+from harness.load.sip import SipStream
+
 
 class FakeClock:
     """Monotonic time that moves only when a test (or a timed-out read) moves it."""
@@ -74,5 +76,6 @@ class ScriptedConnection:
         self.closed = True
 
     def requests(self) -> list[SipRequest]:
-        parsed = [SipMessage.parse(data) for data in self.sent]
+        # one write may carry more than one message (the caller sends ACK and BYE together)
+        parsed = [SipMessage.parse(raw) for data in self.sent for raw in SipStream().feed(data)]
         return [m for m in parsed if isinstance(m, SipRequest)]

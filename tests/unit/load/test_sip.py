@@ -38,7 +38,9 @@ def uas(
     """A scripted UAS: answers INVITE with `invite` (after `setup` seconds) and BYE with `bye`."""
 
     def respond(data: bytes) -> list[bytes]:
-        request = SipMessage.parse(data)
+        return [reply for raw in SipStream().feed(data) for reply in answer(SipMessage.parse(raw))]
+
+    def answer(request: SipMessage) -> list[bytes]:
         if not isinstance(request, SipRequest):
             return []  # the caller answering a request of ours
         if request.method == "INVITE":
@@ -97,6 +99,12 @@ def test_an_answered_call_sends_invite_ack_bye_and_reports_who_answered() -> Non
     assert invite.call_id == ack.call_id == bye.call_id == result.call_id
     assert (ack.get_header("CSeq"), bye.get_header("CSeq")) == ("1 ACK", "2 BYE")
     assert ack.get_header("To") == bye.get_header("To") == "<sip:112@127.0.0.1>;tag=uas1"
+
+
+def test_without_a_hold_the_ack_and_bye_leave_in_one_write() -> None:
+    h = Harness(uas)
+    assert h.call().ok
+    assert len(h.connections[0].sent) == 2  # INVITE; ACK + BYE
 
 
 def test_the_ack_and_bye_go_to_the_contact_of_the_200() -> None:
@@ -172,6 +180,7 @@ def test_hold_time_passes_between_ack_and_bye() -> None:
     h = Harness(uas)
     assert h.call(hold=3.0).ok
     assert h.slept == [3.0]
+    assert len(h.connections[0].sent) == 3  # INVITE; ACK; BYE after the hold
 
 
 def test_a_failed_hang_up_keeps_the_call_answered_and_notes_the_failure() -> None:
