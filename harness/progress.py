@@ -81,27 +81,13 @@ class Progress:
             f"  {snap.done:4.0%}",
         )
         bar = ProgressBar(total=1.0, completed=snap.done, width=60)
-        faults = Table(
-            title="faults active now",
-            title_justify="left",
-            min_width=50,
-            show_header=False,
-            box=None,
-            padding=(0, 1),
-        )
+        faults = _panel_table("faults active now")
         if not snap.faults:
             faults.add_row(Text("none", style="dim"))
         for fault, targets in sorted(snap.faults.items()):
             shown = ", ".join(targets[:4]) + (f" +{len(targets) - 4}" if len(targets) > 4 else "")
             faults.add_row(Text(fault, style="red"), shown)
-        traffic = Table(
-            title="traffic (ok / all)",
-            title_justify="left",
-            min_width=50,
-            show_header=False,
-            box=None,
-            padding=(0, 1),
-        )
+        traffic = _panel_table("traffic (ok / all)")
         for name, (ok, bad) in sorted(snap.traffic.items()):
             ratio = ok / (ok + bad) if ok + bad else 1.0
             traffic.add_row(
@@ -133,3 +119,10 @@ class Progress:
 def traffic_counts(counter: Counter[tuple[str, bool]]) -> dict[str, tuple[int, int]]:
     names = sorted({name for name, _ in counter})
     return {n: (counter[(n, True)], counter[(n, False)]) for n in names}
+
+
+def _panel_table(title: str) -> Table:
+    """A headless, borderless table under a title: one section of the live panel."""
+    return Table(
+        title=title, title_justify="left", min_width=50, show_header=False, box=None, padding=(0, 1)
+    )
