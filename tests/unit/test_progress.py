@@ -12,8 +12,12 @@ from harness.progress import Progress, Snapshot
 WEDNESDAY = datetime(2020, 9, 16, 9, 0)
 
 
-def snapshot(done: float, **kwargs: object) -> Snapshot:
-    return Snapshot("september-2020", WEDNESDAY, done, **kwargs)  # type: ignore[arg-type]
+def snapshot(
+    done: float,
+    faults: dict[str, list[str]] | None = None,
+    traffic: dict[str, tuple[int, int]] | None = None,
+) -> Snapshot:
+    return Snapshot("september-2020", WEDNESDAY, done, faults=faults or {}, traffic=traffic or {})
 
 
 def console(terminal: bool) -> tuple[Console, io.StringIO]:
