@@ -379,12 +379,13 @@ def _debootstrap(root: Path, progress: _Progress) -> None:
     progress.note(f"debootstrap {DEBIAN_SUITE} from {DEBIAN_MIRROR} (about a minute)")
     proc = procs.spawn(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     tail: list[str] = []
+    assert proc.stdout is not None
     try:
-        assert proc.stdout is not None
-        for raw in proc.stdout:
-            line = raw.decode(errors="replace").rstrip()
-            tail = [*tail[-9:], line]
-            progress.detail(line)
+        with proc.stdout:  # the pipe is ours to close, also when the reader is interrupted
+            for raw in proc.stdout:
+                line = raw.decode(errors="replace").rstrip()
+                tail = [*tail[-9:], line]
+                progress.detail(line)
         proc.wait()
     finally:
         procs.stop(proc)
