@@ -35,7 +35,7 @@ test: toxiproxy ## the whole suite: unit, integration, compose (Docker), e2e
 test-unit: $(STAMP) ## only the fast, socket-free unit tests
 	$(PY) -m pytest tests/unit -q $(PYTEST_ARGS)
 
-lint: $(STAMP) ## ruff and mypy (strict on harness/)
+lint: $(STAMP) ## ruff and mypy (strict on harness/ and bench/)
 	$(VENV)/bin/ruff check harness mock_services tests bench
 	$(VENV)/bin/ruff format --check harness mock_services tests bench
 	$(VENV)/bin/mypy
@@ -44,7 +44,7 @@ fmt: $(STAMP) ## format the code and apply safe ruff fixes
 	$(VENV)/bin/ruff format harness mock_services tests bench
 	$(VENV)/bin/ruff check --fix harness mock_services tests bench
 
-bench: toxiproxy ## measure the DESIGN.md §8 targets; prints a table of ratios
+bench: toxiproxy ## measure the performance targets (README); prints a table of ratios
 	$(PY) -m bench
 
 images: toxiproxy ## build the Docker images (offline: debootstrap base when no pull works)

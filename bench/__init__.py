@@ -1,1 +1,1 @@
-"""`make bench`: the DESIGN.md §8 targets, measured (never asserted in a timed test)."""
+"""`make bench`: the performance targets, measured (never asserted in a timed test)."""

@@ -1,4 +1,4 @@
-"""`make bench`: measure the DESIGN.md §8 targets on this machine and print a table of ratios.
+"""`make bench`: measure the performance targets on this machine and print a table of ratios.
 
     python -m bench            # everything, about 6 minutes
     python -m bench P1 P5      # only some targets
@@ -51,7 +51,7 @@ def p1(stack: StackInfo, work: Path) -> list[Row]:
 
 
 def _p1_row(where: str, entry: Endpoint, work: Path) -> Row:
-    from harness.load.bench import p1_ratio, sip_capacity, sipp_capacity
+    from bench.capacity import p1_ratio, sip_capacity, sipp_capacity
 
     _say(f"P1 ({where}): sipp at rising rates ...")
     sipp, _ = sipp_capacity(entry, seconds=5, work_dir=work / "sipp")
@@ -77,7 +77,7 @@ def _p1_row(where: str, entry: Endpoint, work: Path) -> Row:
 
 
 def p2(stack: StackInfo, work: Path) -> list[Row]:
-    from harness.load.bench import sipp_capacity
+    from bench.capacity import sipp_capacity
 
     direct = stack.services["telephony"].endpoint("sip")
     proxied = stack.entry("callers->telephony")
@@ -107,7 +107,7 @@ def p2(stack: StackInfo, work: Path) -> list[Row]:
 
 
 def p3(stack: StackInfo, work: Path) -> list[Row]:
-    from harness.faults.bench import bench_transition_lag
+    from bench.transition_lag import bench_transition_lag
 
     _say("P3: 50 transitions/s for 10 s against a fresh toxiproxy-server ...")
     lag = bench_transition_lag(rate=50.0, duration=10.0)
@@ -183,7 +183,7 @@ def _compose_start(work: Path) -> Row:
 
 
 def p5(stack: StackInfo, work: Path) -> list[Row]:
-    from harness.load.bench import sipp_step
+    from bench.capacity import sipp_step
 
     entry = stack.entry("callers->telephony")
     # Offered a tenth above the target: sipp never places more than its -r, so an offer of

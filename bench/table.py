@@ -33,7 +33,7 @@ def better_is_lower(measured: float, target: float) -> float:
 
 
 def print_rows(rows: list[Row], console: Console | None = None) -> None:
-    table = Table(title="dispatch-chaos benchmark (DESIGN.md §8)", show_lines=False)
+    table = Table(title="dispatch-chaos benchmark (performance targets)", show_lines=False)
     for column in ("", "what", "measured", "target", "ratio", "", "note"):
         table.add_column(column)
     for r in rows:

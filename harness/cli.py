@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -22,21 +23,30 @@ out = terminal_console(stderr=False)
 
 
 def reports_errors(fn: F) -> F:
-    """HarnessErrors become a message and their exit code; bad input never shows a traceback."""
+    """HarnessErrors become a message and their exit code; bad input never shows a traceback.
+    A problem stays on one line however long, so editors and grep can follow `file:line`."""
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except InvalidInput as exc:
-            for problem in exc.problems:
-                err.print(str(problem), markup=False)
+            for problem in exc.problems:  # an argument's problem has no file to name
+                text = problem.message if problem.file == "<input>" else str(problem)
+                err.print(text, markup=False, soft_wrap=True)
             sys.exit(exc.exit_code)
         except HarnessError as exc:
             err.print(f"error: {exc}", markup=False)
             sys.exit(exc.exit_code)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _seconds(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """A replay length: finite and above zero (click's FloatRange lets nan and inf through)."""
+    if value is not None and not 0 < value < math.inf:
+        raise click.BadParameter(f"must be a number of seconds above 0, got {value:g}")
+    return value
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -61,7 +71,9 @@ def main() -> None:
     default=None,
     help="external backend: the stack description (StackInfo JSON)",
 )
-@click.option("--duration", type=float, default=None, help="replay length in seconds")
+@click.option(
+    "--duration", type=float, default=None, callback=_seconds, help="replay length in seconds"
+)
 @click.option("--seed", type=int, default=None, help="override the scenario's seed")
 @click.option(
     "--report-dir",
@@ -70,7 +82,11 @@ def main() -> None:
     help="write the run's files here instead of reports/<scenario>-<UTC time>/",
 )
 @click.option(
-    "--processes", type=int, default=1, show_default=True, help="Locust processes generating load"
+    "--processes",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Locust processes generating load",
 )
 @reports_errors
 def run(
@@ -85,8 +101,6 @@ def run(
     """Replay SCENARIO against the stack and exit with its verdict (0 passed, 1 failed)."""
     from harness.run import RunOptions, run_scenario
 
-    if duration is not None and duration <= 0:
-        raise InvalidInput("--duration must be more than 0 seconds")
     options = RunOptions(
         backend=backend,
         duration=duration,
@@ -158,8 +172,10 @@ def list_(root: Path | None) -> None:
 @reports_errors
 def up(backend: str, topology: Path, timeout: float) -> None:
     """Start the mock world behind Toxiproxy and leave it running."""
+    from harness.model.topology import load_topology
     from harness.stacks import bring_up
 
+    load_topology(topology)  # a broken file is exit 2 with its lines, before anything starts
     info = bring_up(backend, topology, paths.state_dir(), detach=True, timeout=timeout)
     out.print(
         f"stack up ({info.backend}): {len(info.services)} services, "
@@ -182,7 +198,10 @@ def down() -> None:
 @reports_errors
 def status(as_json: bool) -> None:
     """Every service endpoint and every proxy (listen, upstream, enabled, toxics)."""
+    from dataclasses import asdict
+
     from harness.backends.current import current_stack
+    from harness.backends.lock import holder_of
     from harness.status import stack_status
 
     info = current_stack(paths.state_dir())
@@ -193,6 +212,8 @@ def status(as_json: bool) -> None:
             out.print("no stack is up (`harness up` starts one)")
         sys.exit(3)
     report = stack_status(info)
+    holder = holder_of(paths.state_dir())
+    report["run"] = asdict(holder) if holder is not None else None
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
@@ -219,6 +240,7 @@ def status(as_json: bool) -> None:
         proxies.add_row(p["name"], p["listen"], p["upstream"], enabled, toxics)
     out.print(services)
     out.print(proxies)
+    out.print(f"in use by {holder}" if holder is not None else "no run is using it", markup=False)
 
 
 @main.command()

@@ -1,6 +1,6 @@
 """One error hierarchy for the harness; third-party errors are translated at the boundary.
 
-Every error carries the process exit code the CLI returns for it (DESIGN.md §6).
+Every error carries the process exit code the CLI returns for it (README, Using it).
 """
 
 from __future__ import annotations

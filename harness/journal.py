@@ -1,4 +1,5 @@
-"""The run journal: one JSON object per line for every request, fault transition, probe and halt.
+"""The run journal: one JSON object per line for every request, fault transition,
+drift, probe and halt.
 
 Assertions and reports are computed from the journal alone, so `harness report DIR` can
 re-evaluate a finished run. Several processes (the harness, each Locust worker) append to the
@@ -75,6 +76,30 @@ class Transition(Event):
 
 
 @dataclass(frozen=True)
+class Drift(Event):
+    """An applied fault effect found not in force, and what the reconciler did about it.
+
+    `wall` is when it was observed back in force after the re-apply (or, `ok` false, when the
+    reconciler gave up). It went missing some time after `last_seen` (the last observation of it
+    in force: the verify before, or its apply) and was detected at `detected`, so `missing`
+    (`wall - last_seen`, wall seconds) is an upper bound, over by at most the time between two
+    verifies plus one observation; when it could not be re-applied, `missing` is how long it
+    had been gone when the reconciler gave up: it stayed gone."""
+
+    kind: ClassVar[str] = "drift"
+    fault: str
+    effect: str  # the effect's label, as in transitions
+    target: str  # link or service
+    expected: str  # e.g. "link down", "toxic dc.slow latency latency=3000"
+    found: str  # e.g. "proxy enabled", "toxic missing", "proxy missing", "Toxiproxy restarted"
+    done: str  # "re-applied", "restored proxies and re-applied", "could not re-apply: ..."
+    last_seen: float  # wall time it was last observed in force
+    detected: float  # wall time it was first observed missing
+    missing: float  # wall seconds, last_seen to wall
+    ok: bool = True  # back in force
+
+
+@dataclass(frozen=True)
 class Probe(Event):
     kind: ClassVar[str] = "probe"
     name: str
@@ -106,7 +131,7 @@ class RunEnd(Event):
 
 
 EVENTS: dict[str, type[Event]] = {
-    cls.kind: cls for cls in (RunStart, Request, Transition, Probe, Incidents, Halt, RunEnd)
+    cls.kind: cls for cls in (RunStart, Request, Transition, Drift, Probe, Incidents, Halt, RunEnd)
 }
 
 

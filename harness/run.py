@@ -17,7 +17,7 @@ import signal
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -30,6 +30,7 @@ from harness import paths
 from harness.assertions.evaluate import Outcome, evaluate
 from harness.assertions.halt import HaltWatcher
 from harness.assertions.verdict import Ending, Status, Verdict, decide
+from harness.backends.lock import pid_alive
 from harness.backends.stack import StackInfo
 from harness.errors import HarnessError, InfrastructureError, Interrupted, InvalidInput
 from harness.faults.app import AppDriver
@@ -54,10 +55,11 @@ from harness.load.runner import LoadRunner, LocustRun
 from harness.model.scenario import Scenario, load_scenario
 from harness.progress import Progress, Snapshot, terminal_console, traffic_counts
 from harness.report.console import print_summary, summary_table
+from harness.report.folder import prepare_report_dir
 from harness.report.meta import ScenarioMeta
 from harness.report.write import render, write_reports
 from harness.schedule import Schedule
-from harness.stacks import stack_for_run
+from harness.stacks import claim_stack
 from harness.toxiproxy.client import ToxiproxyClient
 
 JOURNAL = "journal.jsonl"
@@ -131,16 +133,27 @@ def run_scenario(path: Path, options: RunOptions, console: Console | None = None
     console = console or terminal_console()
     scenario = load_scenario(path).with_overrides(options.duration, options.seed)
     report_dir = (options.report_dir or default_report_dir(scenario)).resolve()
-    report_dir.mkdir(parents=True, exist_ok=True)
-    with _Signals() as signals:
+    prepare_report_dir(report_dir)  # before any stack or fault: evidence must be writable
+    topology = Path(scenario.topology.file)
+    with (
+        _Signals() as signals,
+        claim_stack(
+            options.backend, topology, options.state_dir, options.external_stack, scenario.name
+        ) as (placement, lock),
+    ):
+        if lock.stale is not None:
+            gone = "is gone" if not pid_alive(lock.stale.pid) else "no longer holds it"
+            console.print(
+                f"note: took over the stack from {lock.stale}, which {gone}", markup=False
+            )
+        options = replace(options, state_dir=placement.state_dir)
         leftover = cleanup(options.state_dir)
         if leftover.removed:
             console.print(f"removed faults left by an earlier run:\n{leftover}", markup=False)
         if not leftover.ok:
             raise InfrastructureError(f"cannot remove faults left by an earlier run:\n{leftover}")
-        topology = Path(scenario.topology.file)
         console.print(f"stack: {options.backend} ({topology.name}) ...", markup=False)
-        stack = stack_for_run(options.backend, topology, options.state_dir, options.external_stack)
+        stack = placement.open(options.backend, topology)
         try:
             console.print(
                 f"stack ready: {len(stack.info.services)} services, "
@@ -358,10 +371,14 @@ class _Run:
         self.journal.write(Probe(time.time(), self.scenario.clock.span, name, ok, detail))
 
     def _finish(self, ending: Ending) -> RunResult:
+        from harness.assertions.drift import tally
+        from harness.assertions.verdict import with_drift
+
         self.journal.flush()
         events = list(read_events(self.journal_path))
         outcomes = evaluate(self.scenario.assertions, events)
-        verdict = decide(outcomes, ending)
+        drift = tally(events)
+        verdict = decide(outcomes, with_drift(ending, drift, self.scenario.max_drift))
         end = RunEnd(time.time(), self.scenario.clock.span, verdict.status, verdict.reason)
         self.journal.write(end)
         self.journal.close()
@@ -373,7 +390,7 @@ class _Run:
             events,
             verdict,
         )
-        print_summary(outcomes, verdict, self.console)
+        print_summary(outcomes, verdict, self.console, drift)
         self.console.print(f"report: {self.report_dir / 'report.html'}", markup=False)
         return RunResult(
             verdict.status, verdict.exit_code, self.report_dir, outcomes, verdict.reason
@@ -450,9 +467,13 @@ def rerender(run_dir: Path, console: Console | None = None) -> int:
     start = next((e for e in read_events(journal) if isinstance(e, RunStart)), None)
     if start is None or not start.file:
         raise InvalidInput(f"{journal}: no run-start event naming the scenario file")
+    from harness.assertions.drift import tally
+
     scenario = load_scenario(Path(start.file))
-    verdict = render(run_dir, scenario.assertions, ScenarioMeta.from_scenario(scenario))
-    outcomes = evaluate(scenario.assertions, list(read_events(journal)))
-    print_summary(outcomes, verdict, console)
+    meta = ScenarioMeta.from_scenario(scenario)
+    verdict = render(run_dir, scenario.assertions, meta, scenario.max_drift)
+    events = list(read_events(journal))
+    outcomes = evaluate(scenario.assertions, events)
+    print_summary(outcomes, verdict, console, tally(events))
     console.print(f"report: {run_dir / 'report.html'}", markup=False)
     return verdict.exit_code

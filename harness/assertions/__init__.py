@@ -2,7 +2,7 @@
 
 from harness.assertions.evaluate import Outcome, RegionOutcome, evaluate
 from harness.assertions.halt import HaltWatcher
-from harness.assertions.verdict import Ending, Verdict, decide, ending_from_journal
+from harness.assertions.verdict import Ending, Verdict, decide, ending_from_journal, with_drift
 from harness.assertions.view import JournalView
 
 __all__ = [
@@ -15,4 +15,5 @@ __all__ = [
     "decide",
     "ending_from_journal",
     "evaluate",
+    "with_drift",
 ]

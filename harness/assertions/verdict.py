@@ -4,7 +4,8 @@ How the run ended outranks the assertions: an infrastructure error (3) says noth
 system under test, an interrupted run (128 + signal: 130 for SIGINT, 143 for SIGTERM) did not
 finish, and a halted run (1) was stopped on purpose. Only a run that completed is judged by its
 assertions: passed (0) when every one held, failed (1) otherwise. Invalid input (2) is refused
-before a run starts and never reaches here.
+before a run starts and never reaches here. Faults missing for longer than the scenario's
+`max_drift` (`with_drift`) make any run an infrastructure error: it did not test what it says.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from harness.assertions.drift import DriftTally, over_budget
 from harness.assertions.evaluate import Outcome
 from harness.journal import Event, Halt, RunEnd
 
@@ -63,6 +65,15 @@ def decide(outcomes: Sequence[Outcome], ending: Ending = COMPLETED) -> Verdict:
 
 
 _SIGNALS = {s.value for s in signal.Signals}
+
+
+def with_drift(ending: Ending, drift: DriftTally, max_drift: float | None) -> Ending:
+    """The ending, or an error when the faults were missing for longer than `max_drift` wall
+    seconds in all. Without `max_drift`, drift is reported but changes nothing."""
+    if ending.kind == "error":
+        return ending
+    reason = over_budget(drift, max_drift)
+    return ending if reason is None else Ending("error", reason)
 
 
 def ending_from_journal(events: Iterable[Event]) -> Ending:

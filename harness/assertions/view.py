@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from harness.journal import Event, Halt, Incidents, Request, RunEnd, RunStart, Transition
+from harness.journal import Drift, Event, Halt, Incidents, Request, RunEnd, RunStart, Transition
 from harness.model.scenario import Window
 
 
@@ -37,6 +37,7 @@ class JournalView:
         self.incidents: Incidents | None = None  # the last reconciliation wins
         self.requests: list[Request] = []
         self.transitions: list[Transition] = []
+        self.drifts: list[Drift] = []  # applied faults found missing, and healed
         self.halts: list[Halt] = []
         first = last = None
         for event in events:
@@ -46,6 +47,8 @@ class JournalView:
                 self.requests.append(event)
             elif isinstance(event, Transition):
                 self.transitions.append(event)
+            elif isinstance(event, Drift):
+                self.drifts.append(event)
             elif isinstance(event, RunStart):
                 self.start = self.start or event
             elif isinstance(event, RunEnd):

@@ -22,12 +22,8 @@ import gc
 import hashlib
 import importlib.metadata
 import io
-import os
-import shutil
-import subprocess
 import sys
 import tarfile
-import tempfile
 import time
 import warnings
 from collections.abc import Iterator
@@ -41,7 +37,8 @@ from docker.models.images import Image
 from rich.console import Console
 from rich.status import Status
 
-from harness import procs
+from harness.backends import debootstrap
+from harness.backends.debootstrap import DebianRecipe
 from harness.errors import InfrastructureError, StackError
 from harness.paths import project_root
 from harness.toxiproxy import VERSION as TOXIPROXY_VERSION
@@ -60,7 +57,11 @@ def _version() -> str:
         return "dev"
 
 
-BASE_IMAGE = "dispatch-chaos/base:bookworm"
+# The offline base: Debian bookworm, smallest variant, plus python3 (docs and apt caches cut).
+BASE_RECIPE = DebianRecipe(
+    tag="dispatch-chaos/base:bookworm", packages=("python3",), command=("python3",)
+)
+BASE_IMAGE = BASE_RECIPE.tag
 MOCK_IMAGE = f"dispatch-chaos/mock:{_version()}"
 TOXIPROXY_IMAGE = f"dispatch-chaos/toxiproxy:{TOXIPROXY_VERSION}"
 UPSTREAM_PYTHON = "python:3.11-slim"
@@ -68,19 +69,6 @@ UPSTREAM_TOXIPROXY = f"ghcr.io/shopify/toxiproxy:{TOXIPROXY_VERSION}"
 
 VENDORED = ("h11", "aiosipua")  # distributions the mocks import beyond the stdlib
 PULL_TIMEOUT = 15  # seconds without a byte from the registry before we give up on it
-
-# The offline base: Debian bookworm, smallest variant, plus python3; docs and apt caches cut.
-DEBIAN_SUITE = "bookworm"
-DEBIAN_MIRROR = "http://deb.debian.org/debian"
-DEBIAN_PACKAGES = ("python3",)
-DEBIAN_TRIM = (
-    "usr/share/doc",
-    "usr/share/man",
-    "usr/share/locale",
-    "var/cache/apt/archives",
-    "var/lib/apt/lists",
-)
-RECIPE_REVISION = "1"  # bump when the recipe changes in a way the fields above do not show
 
 
 @dataclass(frozen=True)
@@ -284,17 +272,6 @@ def _drop_replaced(client: docker.DockerClient, tag: str, previous: Image | None
 # --- the three images ------------------------------------------------------------------------
 
 
-def _debian_recipe() -> str:
-    fields = (
-        DEBIAN_SUITE,
-        DEBIAN_MIRROR,
-        ",".join(DEBIAN_PACKAGES),
-        ",".join(DEBIAN_TRIM),
-        RECIPE_REVISION,
-    )
-    return hashlib.sha256("|".join(fields).encode()).hexdigest()[:32]
-
-
 def ensure_base(
     client: docker.DockerClient, progress: _Progress, force: bool = False
 ) -> tuple[str, bool]:
@@ -303,103 +280,24 @@ def ensure_base(
     if _image(client, UPSTREAM_PYTHON) is not None:
         progress.note(f"using {UPSTREAM_PYTHON}")
         return UPSTREAM_PYTHON, False
-    recipe = _debian_recipe()
-    if not force and _current(client, BASE_IMAGE, recipe):
+    if not force and _current(client, BASE_IMAGE, BASE_RECIPE.digest()):
         progress.note(f"{BASE_IMAGE} is current")
         return BASE_IMAGE, False
     if _pull(UPSTREAM_PYTHON, progress):
         return UPSTREAM_PYTHON, True
-    _debootstrap_base(client, recipe, progress)
+    build_base(client, BASE_RECIPE, progress)
     return BASE_IMAGE, True
 
 
-def _debootstrap_base(client: docker.DockerClient, recipe: str, progress: _Progress) -> None:
-    with tempfile.TemporaryDirectory(prefix="dc-base-") as work:
-        root = Path(work) / "rootfs"
-        try:
-            _debootstrap(root, progress)
-            for part in DEBIAN_TRIM:
-                shutil.rmtree(root / part, ignore_errors=True)
-                (root / part).mkdir(parents=True)
-            tarball = Path(work) / "rootfs.tar"
-            progress.detail("packing the root file system")
-            subprocess.run(
-                [
-                    "tar",
-                    "--numeric-owner",
-                    "--exclude=./dev/*",
-                    "--exclude=./proc/*",
-                    "--exclude=./sys/*",
-                    "-C",
-                    str(root),
-                    "-cf",
-                    str(tarball),
-                    ".",
-                ],
-                check=True,
-            )
-            progress.detail(f"docker import as {BASE_IMAGE}")
-            previous = _image(client, BASE_IMAGE)
-            repository, _, tag = BASE_IMAGE.rpartition(":")
-            client.api.import_image_from_file(
-                str(tarball),
-                repository=repository,
-                tag=tag,
-                changes=[
-                    f"LABEL {PROJECT_LABEL}={PROJECT} {INPUTS_LABEL}={recipe}",
-                    "ENV LANG=C.UTF-8",
-                    'CMD ["python3"]',
-                ],
-            )
-            _drop_replaced(client, BASE_IMAGE, previous)
-        except (DockerException, requests.RequestException) as exc:
-            raise InfrastructureError(f"importing {BASE_IMAGE}: {exc}") from None
-        except subprocess.CalledProcessError as exc:
-            raise InfrastructureError(f"preparing {BASE_IMAGE}: {exc}") from None
-        finally:
-            _unmount_under(root)  # an interrupted debootstrap leaves proc/sys mounted inside
-
-
-def _debootstrap(root: Path, progress: _Progress) -> None:
-    if shutil.which("debootstrap") is None:
-        raise InfrastructureError(
-            "cannot pull a Python base image and debootstrap is missing: "
-            "apt-get install debootstrap (.ci/run does this)"
-        )
-    if os.geteuid() != 0:
-        raise InfrastructureError("debootstrap needs root: run `make images` as root")
-    argv = [
-        "debootstrap",
-        "--variant=minbase",
-        f"--include={','.join(DEBIAN_PACKAGES)}",
-        DEBIAN_SUITE,
-        str(root),
-        DEBIAN_MIRROR,
-    ]
-    progress.note(f"debootstrap {DEBIAN_SUITE} from {DEBIAN_MIRROR} (about a minute)")
-    proc = procs.spawn(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    tail: list[str] = []
-    assert proc.stdout is not None
-    try:
-        with proc.stdout:  # the pipe is ours to close, also when the reader is interrupted
-            for raw in proc.stdout:
-                line = raw.decode(errors="replace").rstrip()
-                tail = [*tail[-9:], line]
-                progress.detail(line)
-        proc.wait()
-    finally:
-        procs.stop(proc)
-    if proc.returncode != 0:
-        raise InfrastructureError(
-            f"debootstrap failed (exit {proc.returncode}):\n" + "\n".join(tail)
-        )
-
-
-def _unmount_under(root: Path) -> None:
-    with open("/proc/self/mounts", encoding="utf-8") as mounts:
-        points = [line.split()[1] for line in mounts]
-    for point in sorted((p for p in points if p.startswith(f"{root}/")), reverse=True):
-        subprocess.run(["umount", "-l", point], check=False)
+def build_base(
+    client: docker.DockerClient, recipe: DebianRecipe, progress: debootstrap.Progress
+) -> None:
+    """Debootstrap the recipe and import it labelled as ours with its digest; the image it
+    replaces under the same tag is removed."""
+    previous = _image(client, recipe.tag)
+    labels = {PROJECT_LABEL: PROJECT, INPUTS_LABEL: recipe.digest()}
+    debootstrap.build(client, recipe, labels, progress)
+    _drop_replaced(client, recipe.tag, previous)
 
 
 def ensure_mock(

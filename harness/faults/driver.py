@@ -29,3 +29,11 @@ class Undoable(Protocol):
     after kill -9): a JSON-able record for .harness/applied.json, read by faults/cleanup.py."""
 
     def undo_record(self, effect: Effect) -> dict[str, Any]: ...
+
+
+@runtime_checkable
+class Explains(Protocol):
+    """A driver that can say what it saw instead of an applied effect its `observed()` left
+    out, in a few words for the journal's Drift ("proxy enabled", "toxic missing")."""
+
+    def found(self, effect: Effect) -> str: ...

@@ -5,7 +5,8 @@ an update in place, as a ramp step), applies and removes through the driver that
 effect, journals one Transition per change with the wall time it was due and the wall time it
 took effect, and records the applied state (applied.json) before returning. `verify()` compares
 what the drivers observe with what was applied and re-applies what went missing (a restarted
-Toxiproxy); `clear()` removes everything. A change that keeps failing for `heal_timeout` seconds
+Toxiproxy), journaling one Drift per effect it found missing (not a Transition: the schedule
+did not change); `clear()` removes everything. A change that keeps failing for `heal_timeout` seconds
 is an infrastructure error (exit 3): a chaos run whose faults are not in force must not pass.
 """
 
@@ -27,9 +28,10 @@ from harness.errors import (
     ToxiproxyError,
 )
 from harness.faults.applied import AppliedStore, Entry
-from harness.faults.driver import Driver, Undoable
+from harness.faults.drift import DriftWatch, Episode
+from harness.faults.driver import Driver, Explains, Undoable
 from harness.faults.effects import Effect
-from harness.journal import Event, Probe, Transition
+from harness.journal import Drift, Event, Probe, Transition
 from harness.schedule import Schedule
 
 Key = tuple[str, str]
@@ -102,6 +104,7 @@ class Reconciler:
         self._step_t = 0.0
         self._failing_since: float | None = None
         self._reported: set[tuple[Effect, bool]] = set()  # failures already journaled
+        self._drift = DriftWatch()
         self._lock = threading.RLock()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="reconciler")
         unhandled = sorted({e.label() for e in schedule.effects() if self._driver(e) is None})
@@ -184,10 +187,12 @@ class Reconciler:
         if outcome.error is None:
             if change.old is not None:
                 self.applied.pop(change.old.key, None)
+                self._drift.forget(change.old)
                 self._reported.discard((change.old, False))
                 self._journal(change.old, False, change.due, outcome.wall)
             if change.new is not None:
                 self.applied[change.new.key] = change.new
+                self._drift.seen(change.new, outcome.wall)
                 self._reported.discard((change.new, True))
                 self._journal(change.new, True, change.due, outcome.wall)
             return
@@ -216,20 +221,25 @@ class Reconciler:
         (exit 3) when the faults are not back in force within `heal_timeout` seconds."""
         with self._lock:
             deadline = self.now() + self.heal_timeout
+            episode = self._drift.episode(self._t)
             healed = 0
             while True:
                 error: HarnessError | None = None
                 try:
-                    missing = self._missing()
+                    missing = self._missing(episode)
+                    now = self.now()
+                    in_force = [e for e in self.applied.values() if e not in missing]
+                    self._write_all(episode.in_force(in_force, now))
                     if not missing:
                         return healed
                     labels = ", ".join(e.label() for e in missing[:3])
                     self._probe(
                         False, f"{len(missing)} fault effect(s) missing ({labels}); re-applying"
                     )
+                    for effect in missing:  # what was found, before re-applying changes it
+                        episode.missing(effect, self._found(effect), now)
                     for effect in missing:
                         self._driver_for(effect).apply(effect)
-                        self._journal(effect, True, self.now(), self.now())
                         healed += 1
                     error = InfrastructureError(f"fault effects keep disappearing: {labels}")
                 except HarnessError as exc:
@@ -237,10 +247,12 @@ class Reconciler:
                     if isinstance(exc, ToxiproxyError) and self.restore_proxies is not None:
                         try:
                             self.restore_proxies()
+                            episode.restored = True
                         except HarnessError as restore_error:
                             error = restore_error
                 if self.now() >= deadline:
                     self._probe(False, f"could not restore the faults: {error}")
+                    self._write_all(episode.gave_up(error, self.now(), self._found))
                     if isinstance(error, ToxiproxyError):
                         raise ToxiproxyError(
                             f"faults could not be re-applied within {self.heal_timeout:g}s: {error}"
@@ -248,14 +260,28 @@ class Reconciler:
                     raise error
                 self.sleep(0.05)  # then look again: healed means observed, not just sent
 
-    def _missing(self) -> list[Effect]:
+    def _missing(self, episode: Episode) -> list[Effect]:
         missing: list[Effect] = []
         for driver in self.drivers:
-            observed = driver.observed()
+            mine = [e for e in self.applied.values() if driver.handles(e)]
+            try:
+                observed = driver.observed()
+            except HarnessError:
+                episode.cannot_tell(mine, self.now())
+                raise
             if observed is None:
                 continue  # this driver cannot tell; trust it
-            missing += [e for e in self.applied.values() if driver.handles(e) and e not in observed]
+            missing += [e for e in mine if e not in observed]
         return missing
+
+    def _found(self, effect: Effect) -> str:
+        driver = self._driver(effect)
+        return driver.found(effect) if isinstance(driver, Explains) else "not observed"
+
+    def _write_all(self, drifts: list[Drift]) -> None:
+        if self.journal is not None:
+            for drift in drifts:
+                self.journal.write(drift)
 
     def _probe(self, ok: bool, detail: str) -> None:
         if self.journal is not None:

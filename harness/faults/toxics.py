@@ -4,7 +4,8 @@ A link stays disabled while any LinkDown for it is applied (two faults may cut t
 Applying a Toxic whose key is already applied updates it in place (a ramp step). `observed()`
 reads GET /proxies and maps it back to effects, looking only at toxics named with TOXIC_PREFIX;
 a proxy we rely on that has gone missing means Toxiproxy lost its state (it restarted), which
-is reported as a ToxiproxyError so the reconciler can restore the proxies.
+is reported as a ToxiproxyError so the reconciler can restore the proxies. `found(effect)` says
+what observed() saw instead of an effect it left out, for the journal's Drift.
 """
 
 from __future__ import annotations
@@ -16,9 +17,13 @@ from typing import Any
 from harness.backends.stack import StackInfo
 from harness.errors import ToxiproxyError
 from harness.faults.effects import TOXIC_PREFIX, Effect, LinkDown, Toxic
-from harness.toxiproxy.client import ToxicState, ToxiproxyClient
+from harness.toxiproxy.client import ProxyState, ToxicState, ToxiproxyClient
 
 Key = tuple[str, str]
+
+# What observed() ran into on a link, mildest first: a worse one explains a milder one (a
+# restarting Toxiproxy is unreachable first, then back without its proxies).
+TROUBLES = ("proxy missing", "Toxiproxy unreachable", "Toxiproxy restarted (all proxies gone)")
 
 
 class ToxiproxyDriver:
@@ -29,6 +34,8 @@ class ToxiproxyDriver:
         self.links = frozenset(links)  # proxies that must exist; empty: only those we touch
         self._down: dict[str, set[str]] = {}  # link -> faults holding it down
         self._toxics: dict[Key, Toxic] = {}
+        self._seen: dict[str, ProxyState] = {}  # the proxies as observed() last saw them
+        self._trouble: dict[str, int] = {}  # link -> TROUBLES index, until ours are back in force
         self._lock = threading.Lock()
 
     @classmethod
@@ -43,10 +50,12 @@ class ToxiproxyDriver:
             self.client.set_enabled(effect.link, False)
             with self._lock:
                 self._down.setdefault(effect.link, set()).add(effect.fault)
+                self._trouble.pop(effect.link, None)
         elif isinstance(effect, Toxic):
             self._put(effect)
             with self._lock:
                 self._toxics[effect.key] = effect
+                self._trouble.pop(effect.link, None)
         else:
             raise TypeError(f"not a Toxiproxy effect: {effect!r}")
 
@@ -111,9 +120,16 @@ class ToxiproxyDriver:
         return proxy is None or proxy.toxic(toxic.toxic_name) is None
 
     def observed(self) -> set[Effect] | None:
-        proxies = self.client.proxies()
+        try:
+            proxies = self.client.proxies()
+        except ToxiproxyError:
+            with self._lock:
+                self._note(self.links | self._down.keys() | {k[0] for k in self._toxics}, 1)
+            raise
         missing = sorted(self.links - proxies.keys())
         if missing:
+            with self._lock:
+                self._note(missing, 2 if not self.links & proxies.keys() else 0)
             shown = ", ".join(missing[:3]) + (" ..." if len(missing) > 3 else "")
             raise ToxiproxyError(
                 f"Toxiproxy at {self.client.api} has no proxy for {shown} (restarted?)"
@@ -134,7 +150,38 @@ class ToxiproxyDriver:
                     found.add(mine)
                 elif mine is None:
                     found.add(_as_effect(proxy.name, state))
+        ours: list[LinkDown | Toxic] = [
+            *(LinkDown(f, link) for link, fs in down.items() for f in fs),
+            *toxics.values(),
+        ]
+        lost = {e.link for e in ours if e not in found}
+        with self._lock:
+            self._seen = proxies
+            for link in {e.link for e in ours} - lost:  # in force again: the trouble is over
+                self._trouble.pop(link, None)
         return found
+
+    def found(self, effect: Effect) -> str:
+        """What observed() saw instead of `effect`: the trouble it ran into since the effect
+        was last in force (its proxy deleted, Toxiproxy unreachable or restarted) first, else
+        the proxy as last seen."""
+        if not isinstance(effect, LinkDown | Toxic):
+            raise TypeError(f"not a Toxiproxy effect: {effect!r}")
+        with self._lock:
+            trouble = self._trouble.get(effect.link)
+            proxy = self._seen.get(effect.link)
+        if trouble is not None:
+            return TROUBLES[trouble]
+        if proxy is None:
+            return "proxy missing"
+        if isinstance(effect, LinkDown):
+            return "proxy enabled" if proxy.enabled else "proxy disabled"
+        return "toxic missing" if proxy.toxic(effect.toxic_name) is None else "toxic changed"
+
+    def _note(self, links: Iterable[str], trouble: int) -> None:
+        """Remember the worst trouble seen on each link (the caller holds the lock)."""
+        for link in links:
+            self._trouble[link] = max(trouble, self._trouble.get(link, trouble))
 
     def undo_record(self, effect: Effect) -> dict[str, Any]:
         record: dict[str, Any] = {"driver": "toxiproxy", "api": self.client.api}

@@ -271,6 +271,12 @@ class ScenarioFile(_Strict):
     faults: list[FaultFile] = Field(default_factory=list)
     assertions: list[CheckFile] = Field(default_factory=list)
     halt: list[CheckFile] = Field(default_factory=list)
+    max_drift: Duration | None = Field(
+        default=None,
+        description="Longest time (wall clock, in all) applied faults may be found missing "
+        "and healed during the run; more is an infrastructure error (exit 3). Unset: drift "
+        "is reported only.",
+    )
 
 
 # ---- runtime objects -------------------------------------------------------------------------
@@ -421,6 +427,7 @@ class Scenario:
     halts: tuple[Check, ...] = ()
     sources: tuple[str, ...] = ()
     assumptions: tuple[str, ...] = field(default_factory=tuple)
+    max_drift: float | None = None  # wall seconds faults may be missing in all; None: no bound
 
     def with_overrides(self, duration: float | None = None, seed: int | None = None) -> Scenario:
         from dataclasses import replace
@@ -758,6 +765,7 @@ def _resolve(
         halts,
         tuple(spec.sources),
         tuple(spec.assumptions),
+        spec.max_drift,
     )
 
 

@@ -401,6 +401,8 @@ def load_yaml(path: Path) -> Source:
         raise
     except FileNotFoundError:
         raise InvalidInput([Problem(str(path), None, "no such file")]) from None
+    except IsADirectoryError:
+        raise InvalidInput([Problem(str(path), None, "is a folder, not a YAML file")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput([Problem(str(path), None, f"cannot read: {exc}")]) from None
     return parse_yaml(text, str(path))

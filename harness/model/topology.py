@@ -7,12 +7,13 @@ templates; `load_topology` expands them into concrete services and links, every 
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from harness.errors import InvalidInput, Problem
 from harness.model.duration import Duration
@@ -32,7 +33,7 @@ class PolicyFile(_Strict):
     retries: int = Field(0, ge=0, le=10)
     required: bool = True
     fallback: str | None = None
-    regions: list[str] | None = None  # only for these regions of a regional service
+    regions: list[str] | None = Field(None, min_length=1)  # only these of a regional service
 
 
 class ServiceFile(_Strict):
@@ -45,9 +46,20 @@ class RegionFile(_Strict):
     description: str = ""
 
 
+def _listener(value: Any) -> Any:
+    """A client's `port` names a listener; the numbers are the harness's to choose."""
+    if value is not None and not isinstance(value, str):
+        listeners = sorted({name for kind in KINDS.values() for name in kind.listeners})
+        raise ValueError(
+            f"expected a listener name ({', '.join(listeners)}), got {value!r}: "
+            "the harness chooses port numbers itself"
+        )
+    return value
+
+
 class ClientFile(_Strict):
-    to: list[str]
-    port: str | None = None
+    to: list[str] = Field(min_length=1)
+    port: Annotated[str | None, BeforeValidator(_listener)] = None
 
 
 class TopologyFile(_Strict):
@@ -127,163 +139,224 @@ class Topology:
         return [s for s in self.services.values() if s.region == region]
 
 
+Path_ = tuple[str | int, ...]
+
+
 def _expand(name: str, region: str | None) -> str:
     return name.replace(TEMPLATE, region) if region is not None else name
 
 
-def _check_name(
-    src: Source, path: tuple[str | int, ...], name: str, problems: list[Problem]
-) -> None:
-    if not re.match(NAME, name.replace(TEMPLATE, "x")):
-        problems.append(src.problem(path, f"bad name '{name}': use lower-case letters, digits, -"))
+def _where(path: Path_) -> str:
+    return ".".join(str(p) for p in path)
+
+
+def _near(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class _Builder:
+    """Checks what the schema cannot (names, references, regions, cycles) and expands the
+    templates, collecting every problem as `file:line: path: message`, each once."""
+
+    def __init__(self, src: Source, spec: TopologyFile) -> None:
+        self.src, self.spec = src, spec
+        self.problems: list[Problem] = []
+        self.regions = {name: Region(name, r.backup) for name, r in spec.regions.items()}
+        self.services: dict[str, Service] = {}
+        self.made_by: dict[str, str] = {}  # concrete service -> the file's name that made it
+        self.broken: set[str] = set()  # already reported: not reported again as targets
+        self.links: dict[str, Link] = {}
+        self.origin: dict[str, Path_] = {}  # link -> where the file asks for it
+
+    def fail(self, path: Path_, message: str) -> None:
+        problem = self.src.problem(path, f"{_where(path)}: {message}")
+        if problem not in self.problems:
+            self.problems.append(problem)
+
+    def name(self, path: Path_, name: str) -> bool:
+        plain = name.replace(TEMPLATE, "x")
+        if "{" in plain or "}" in plain:
+            self.fail(path, f"bad name '{name}': the only template is {TEMPLATE}")
+        elif not re.match(NAME, plain):
+            self.fail(path, f"bad name '{name}': use lower-case letters, digits, -")
+        else:
+            return True
+        return False
+
+    def instances(self, name: str) -> list[tuple[str, str | None]]:
+        if TEMPLATE in name:
+            return [(_expand(name, r), r) for r in self.regions]
+        return [(name, None)]
+
+    def check_regions(self) -> None:
+        for name, rfile in self.spec.regions.items():
+            path = ("regions", name)
+            self.name(path, name)
+            if rfile.backup == name:
+                self.fail((*path, "backup"), "a region cannot back up itself")
+            elif rfile.backup is not None and rfile.backup not in self.regions:
+                known = list(self.regions)
+                self.fail(
+                    (*path, "backup"),
+                    f"unknown backup region '{rfile.backup}'{_near(rfile.backup, known)}",
+                )
+        per_region = [name for name in self.spec.services if TEMPLATE in name]
+        if per_region and not self.regions:
+            self.fail(
+                ("regions",),
+                f"empty, but {', '.join(per_region)} must be made once per region: "
+                "name at least one region",
+            )
+
+    def add_services(self) -> None:
+        for name, svc in self.spec.services.items():
+            path = ("services", name)
+            instances = self.instances(name)
+            if not self.name(path, name) or svc.kind not in KINDS:
+                self.broken.update([name, *(n for n, _ in instances)])
+                if svc.kind not in KINDS:
+                    self.fail(
+                        (*path, "kind"), f"unknown kind '{svc.kind}' (known: {', '.join(KINDS)})"
+                    )
+                continue
+            for cname, region in instances:
+                if cname in self.made_by:
+                    self.fail(path, f"duplicate service '{cname}' ({self.made_by[cname]} made it)")
+                    continue
+                self.made_by[cname] = name
+                self.services[cname] = Service(cname, svc.kind, region)
+
+    def add_dependencies(self) -> None:
+        for name, svc in self.spec.services.items():
+            if svc.kind not in KINDS or name in self.broken:
+                continue
+            for target, pol in svc.depends.items():
+                path = ("services", name, "depends", target)
+                self.check_policy(path, svc.kind, TEMPLATE in name, pol)
+                policy = Policy(pol.timeout, pol.retries, pol.required, pol.fallback)
+                for source, region in self.instances(name):
+                    if pol.regions is not None and region not in pol.regions:
+                        continue
+                    for tgt in self.targets(path, target, region):
+                        if tgt == source:
+                            self.fail(path, "a service cannot depend on itself")
+                            continue
+                        primary = KINDS[self.services[tgt].kind].primary
+                        self.link(path, Link(source, tgt, primary, policy))
+
+    def check_policy(self, path: Path_, kind: str, per_region: bool, pol: PolicyFile) -> None:
+        fallbacks = KINDS[kind].fallbacks
+        if pol.fallback is not None and pol.fallback not in fallbacks:
+            known = ", ".join(fallbacks) or "none"
+            self.fail(
+                (*path, "fallback"), f"a {kind} has no fallback '{pol.fallback}' (known: {known})"
+            )
+        if pol.timeout <= 0:
+            self.fail((*path, "timeout"), "must be longer than 0s")
+        if pol.regions is None or not self.regions:
+            return
+        if not per_region:
+            self.fail(
+                (*path, "regions"),
+                f"only a service made per region ({TEMPLATE} in its name) has regions to limit",
+            )
+        for index, region in enumerate(pol.regions):
+            if region not in self.regions:
+                self.fail(
+                    (*path, "regions", index),
+                    f"unknown region '{region}'{_near(region, list(self.regions))}",
+                )
+
+    def targets(self, path: Path_, target: str, region: str | None) -> list[str]:
+        """The services `target` names, each unknown one reported: `x-{region}` from a
+        regional service means its own region's; from anything else, every region's."""
+        if TEMPLATE not in target:
+            named = [target]
+        elif region is not None:
+            named = [_expand(target, region)]
+        else:
+            named = [_expand(target, r) for r in self.regions]
+        found = [t for t in named if t in self.services]
+        missing = [t for t in named if t not in self.services and t not in self.broken]
+        if missing and not found and target not in self.broken and TEMPLATE in target:
+            missing = [target]  # say it once, as the file wrote it
+        known = list(self.spec.services)
+        for name in missing:
+            self.fail(path, f"unknown service '{name}'{_near(name, known)}")
+        return found
+
+    def link(self, path: Path_, link: Link) -> None:
+        if link.name in self.links:
+            self.fail(path, f"duplicate link '{link.name}'")
+            return
+        self.links[link.name] = link
+        self.origin[link.name] = path
+
+    def add_clients(self) -> dict[str, tuple[str, ...]]:
+        clients: dict[str, tuple[str, ...]] = {}
+        for cname, client in self.spec.clients.items():
+            path = ("clients", cname)
+            self.name(path, cname)
+            if cname in self.made_by:
+                self.fail(path, f"'{cname}' is already a service")
+            names: list[str] = []
+            for index, target in enumerate(client.to):
+                for tgt in self.targets((*path, "to", index), target, None):
+                    kind = KINDS[self.services[tgt].kind]
+                    port = client.port or kind.primary
+                    if port not in kind.listeners:
+                        have = ", ".join(kind.listeners)
+                        self.fail(
+                            (*path, "port"),
+                            f"a {kind.name} has no listener '{port}' (it has {have})",
+                        )
+                        continue
+                    link = Link(cname, tgt, port, None, client=True)
+                    self.link((*path, "to", index), link)
+                    names.append(link.name)
+            clients[cname] = tuple(names)
+        return clients
+
+    def check_cycles(self) -> None:
+        """Dependencies must form a DAG: a cycle would make start-up order and blame
+        undefined. The first cycle found is reported where its closing link is written."""
+        graph: dict[str, list[str]] = {}
+        for link in self.links.values():
+            if not link.client:
+                graph.setdefault(link.source, []).append(link.target)
+        state: dict[str, int] = {}
+
+        def visit(node: str, trail: list[str]) -> list[str] | None:
+            state[node] = 1
+            for nxt in graph.get(node, []):
+                if state.get(nxt) == 1:
+                    stack = [*trail, node]
+                    return [*stack[stack.index(nxt) :], nxt]
+                if state.get(nxt) is None and (found := visit(nxt, [*trail, node])):
+                    return found
+            state[node] = 2
+            return None
+
+        for node in sorted(graph):
+            if node not in state and (cycle := visit(node, [])):
+                closing = self.origin[f"{cycle[-2]}->{cycle[-1]}"]
+                self.fail(closing, f"dependency cycle: {' -> '.join(cycle)}")
+                return
 
 
 def build_topology(src: Source) -> Topology:
     """Validate a parsed topology file and expand its templates. Raises InvalidInput."""
     spec = src.validate(TopologyFile)
-    problems: list[Problem] = []
-    regions = {name: Region(name, r.backup) for name, r in spec.regions.items()}
-    for name, rfile in spec.regions.items():
-        _check_name(src, ("regions", name), name, problems)
-        if rfile.backup is not None and rfile.backup not in regions:
-            problems.append(
-                src.problem(("regions", name, "backup"), f"unknown backup region '{rfile.backup}'")
-            )
-        if rfile.backup == name:
-            problems.append(
-                src.problem(("regions", name, "backup"), "a region cannot back up itself")
-            )
-
-    services: dict[str, Service] = {}
-    templates: dict[str, tuple[str, ...]] = {}  # file name -> concrete names
-    broken: set[str] = set()  # services of an unknown kind: reported once, not again as targets
-    for name, svc in spec.services.items():
-        _check_name(src, ("services", name), name, problems)
-        if svc.kind not in KINDS:
-            broken.update(_expand(name, r) for r in regions) if TEMPLATE in name else broken.add(
-                name
-            )
-            problems.append(
-                src.problem(
-                    ("services", name, "kind"),
-                    f"unknown kind '{svc.kind}' (known: {', '.join(KINDS)})",
-                )
-            )
-            continue
-        per_region = TEMPLATE in name
-        concrete = [(_expand(name, r), r) for r in regions] if per_region else [(name, None)]
-        templates[name] = tuple(n for n, _ in concrete)
-        for cname, region in concrete:
-            services[cname] = Service(cname, svc.kind, region)
-
-    links: dict[str, Link] = {}
-    for name, svc in spec.services.items():
-        if svc.kind not in KINDS:
-            continue
-        for target, pol in svc.depends.items():
-            path = ("services", name, "depends", target)
-            kind = KINDS[svc.kind]
-            if pol.fallback is not None and pol.fallback not in kind.fallbacks:
-                known = ", ".join(kind.fallbacks) or "none"
-                problems.append(
-                    src.problem(
-                        (*path, "fallback"),
-                        f"a {svc.kind} has no fallback '{pol.fallback}' (known: {known})",
-                    )
-                )
-            for unknown in set(pol.regions or []) - set(regions):
-                problems.append(src.problem((*path, "regions"), f"unknown region '{unknown}'"))
-            policy = Policy(pol.timeout, pol.retries, pol.required, pol.fallback)
-            for source, region in _instances(name, regions):
-                if pol.regions is not None and region not in pol.regions:
-                    continue
-                for tgt in _targets(target, region, templates, regions):
-                    if tgt not in services:
-                        if tgt not in broken:
-                            problems.append(src.problem(path, f"unknown service '{tgt}'"))
-                        continue
-                    if tgt == source:
-                        problems.append(src.problem(path, "a service cannot depend on itself"))
-                        continue
-                    link = Link(source, tgt, KINDS[services[tgt].kind].primary, policy)
-                    links[link.name] = link
-
-    clients: dict[str, tuple[str, ...]] = {}
-    for cname, client in spec.clients.items():
-        _check_name(src, ("clients", cname), cname, problems)
-        if cname in services:
-            problems.append(src.problem(("clients", cname), f"'{cname}' is already a service"))
-        names: list[str] = []
-        for index, target in enumerate(client.to):
-            for tgt in _targets(target, None, templates, regions):
-                if tgt not in services:
-                    problems.append(
-                        src.problem(("clients", cname, "to", index), f"unknown service '{tgt}'")
-                    )
-                    continue
-                listeners = KINDS[services[tgt].kind].listeners
-                port = client.port or listeners[0]
-                if port not in listeners:
-                    problems.append(
-                        src.problem(
-                            ("clients", cname, "port"),
-                            f"'{tgt}' has no listener '{port}' (it has {', '.join(listeners)})",
-                        )
-                    )
-                    continue
-                link = Link(cname, tgt, port, None, client=True)
-                links[link.name] = link
-                names.append(link.name)
-        clients[cname] = tuple(names)
-
-    problems.extend(_cycles(src, links))
-    if problems:
-        raise InvalidInput(problems)
-    return Topology(spec.name, spec.description, src.file, regions, services, links, clients)
-
-
-def _instances(name: str, regions: dict[str, Region]) -> list[tuple[str, str | None]]:
-    if TEMPLATE in name:
-        return [(_expand(name, r), r) for r in regions]
-    return [(name, None)]
-
-
-def _targets(
-    target: str,
-    region: str | None,
-    templates: dict[str, tuple[str, ...]],
-    regions: dict[str, Region],
-) -> list[str]:
-    """`x-{region}` from a regional service means its own region; from anything else, all."""
-    if TEMPLATE not in target:
-        return [target]
-    if region is not None:
-        return [_expand(target, region)]
-    return [_expand(target, r) for r in regions]
-
-
-def _cycles(src: Source, links: dict[str, Link]) -> list[Problem]:
-    """Dependencies must form a DAG: a cycle would make start-up order and blame undefined."""
-    graph: dict[str, list[str]] = {}
-    for link in links.values():
-        if not link.client:
-            graph.setdefault(link.source, []).append(link.target)
-    state: dict[str, int] = {}
-
-    def visit(node: str, trail: list[str]) -> list[str] | None:
-        state[node] = 1
-        for nxt in graph.get(node, []):
-            if state.get(nxt) == 1:
-                return [*trail, node, nxt]
-            if state.get(nxt) is None and (found := visit(nxt, [*trail, node])):
-                return found
-        state[node] = 2
-        return None
-
-    for node in sorted(graph):
-        if node not in state and (cycle := visit(node, [])):
-            return [src.problem(("services",), f"dependency cycle: {' -> '.join(cycle)}")]
-    return []
+    b = _Builder(src, spec)
+    b.check_regions()
+    b.add_services()
+    b.add_dependencies()
+    clients = b.add_clients()
+    b.check_cycles()
+    if b.problems:
+        raise InvalidInput(sorted(b.problems, key=lambda p: p.line or 0))
+    return Topology(spec.name, spec.description, src.file, b.regions, b.services, b.links, clients)
 
 
 def load_topology(path: Path) -> Topology:

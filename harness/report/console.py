@@ -1,4 +1,4 @@
-"""The console summary: one rich table of assertions, the verdict under it."""
+"""The console summary: one rich table of assertions; under it any drift, then the verdict."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from harness.assertions.drift import DriftTally
 from harness.assertions.evaluate import Outcome
 from harness.assertions.verdict import Verdict
 from harness.report import readable
@@ -21,9 +22,12 @@ VERDICT_STYLES = {
 }
 
 
-def summary_table(outcomes: Sequence[Outcome], verdict: Verdict) -> Table:
+def summary_table(
+    outcomes: Sequence[Outcome], verdict: Verdict, drift: DriftTally | None = None
+) -> Table:
     # The verdict goes under the table: the last thing a person (or a CI log) reads.
     caption = Text.assemble(
+        *([(f"{drift}\n", "bold red")] if drift is not None and drift.events else []),
         ("verdict: ", "bold"),
         (verdict.status.upper(), VERDICT_STYLES.get(verdict.status, "bold")),
         f"  (exit {verdict.exit_code})  {verdict.reason}",
@@ -46,6 +50,9 @@ def summary_table(outcomes: Sequence[Outcome], verdict: Verdict) -> Table:
 
 
 def print_summary(
-    outcomes: Sequence[Outcome], verdict: Verdict, console: Console | None = None
+    outcomes: Sequence[Outcome],
+    verdict: Verdict,
+    console: Console | None = None,
+    drift: DriftTally | None = None,
 ) -> None:
-    (console or Console()).print(summary_table(outcomes, verdict))
+    (console or Console()).print(summary_table(outcomes, verdict, drift))

@@ -9,6 +9,7 @@ from typing import Any
 import jinja2
 
 from harness.assertions import metrics
+from harness.assertions.drift import tally
 from harness.assertions.evaluate import Outcome
 from harness.assertions.verdict import Verdict
 from harness.assertions.view import JournalView
@@ -47,6 +48,7 @@ def report_html(
         svg=timeline_svg(timeline),
         traffic=_traffic(view),
         faults=_faults(meta, view, timeline),
+        drift=_drift(view),
         halts=[
             {
                 "when": f"{view.date_at(h.t):%d %b %H:%M:%S}",
@@ -125,9 +127,11 @@ def _traffic(view: JournalView) -> list[dict[str, str]]:
 
 def _faults(meta: ScenarioMeta, view: JournalView, timeline: Timeline) -> list[dict[str, Any]]:
     notes = {n.name: n for n in meta.faults}
-    names = sorted({t.fault for t in view.transitions} | set(notes))
+    drifted = {f.fault: f for f in tally(view.drifts).faults}
+    names = sorted({t.fault for t in view.transitions} | set(notes) | set(drifted))
     rows = []
     for name in names:
+        drift = drifted.get(name)
         spans = [s for s in timeline.faults if s.fault == name]
         transitions = [t for t in view.transitions if t.fault == name]
         note = notes.get(name)
@@ -142,9 +146,37 @@ def _faults(meta: ScenarioMeta, view: JournalView, timeline: Timeline) -> list[d
                 "active": readable.duration(_union_length((s.start, s.end) for s in spans)),
                 "lag": _lag(transitions),
                 "failed": sum(1 for t in transitions if not t.ok),
+                "drift": (
+                    f"{drift.events}× · {readable.seconds(drift.missing)}"
+                    if drift
+                    else readable.MISSING
+                ),
             }
         )
     return rows
+
+
+DRIFT_ROWS = 50  # a fault someone keeps turning off must not bury the report
+
+
+def _drift(view: JournalView) -> dict[str, Any] | None:
+    """The drift paragraph: one line for the run, then each event (the first DRIFT_ROWS)."""
+    if not view.drifts:
+        return None
+    rows = [
+        {
+            "when": f"{view.date_at(d.t):%d %b %H:%M:%S}",
+            "fault": d.fault,
+            "target": d.target,
+            "expected": d.expected,
+            "found": d.found,
+            "done": d.done,
+            "missing": readable.seconds(d.missing),
+            "ok": d.ok,
+        }
+        for d in sorted(view.drifts, key=lambda d: d.wall)[:DRIFT_ROWS]
+    ]
+    return {"line": str(tally(view.drifts)), "rows": rows, "more": len(view.drifts) - len(rows)}
 
 
 def _lag(transitions: list[Transition]) -> str:

@@ -21,6 +21,7 @@ from harness.report.timeline import Timeline
 TRAFFIC_COLOURS = ["#1f5fa8", "#d9822b", "#2e8540", "#8e44ad", "#c0392b", "#16a085", "#7f8c8d"]
 FAULT_COLOURS = ["#c0392b", "#e67e22", "#8e44ad", "#b7950b", "#2471a3", "#17a589", "#6e2c00"]
 HALT_COLOUR = "#b00020"
+DRIFT_COLOUR = "#d50000"
 PROTECTED = "callers-112"  # the path the harness exists to protect
 INK, GRID, MUTED = "#1d2430", "#e3e7ee", "#6b7585"
 STYLE: dict[str, Any] = {
@@ -143,6 +144,7 @@ def _fault_panel(ax: Any, tl: Timeline, targets: list[str], x: Any) -> None:
     for tr in tl.failed_transitions:
         if tr.target in row:
             ax.plot(x(tr.t), row[tr.target], marker="x", color=INK, ms=5, mew=1.2)
+    _drift_marks(ax, tl, row, x)
     ax.set_ylim(len(targets) - 0.5 if targets else 0.5, -0.5)
     ax.set_yticks(range(len(targets)), [_short(t) for t in targets], fontsize=7.5)
     ax.tick_params(axis="y", length=0)
@@ -159,10 +161,13 @@ def _fault_panel(ax: Any, tl: Timeline, targets: list[str], x: Any) -> None:
             color=MUTED,
         )
     handles: list[Any] = [Patch(color=colour[f], label=f) for f in faults]
-    if tl.failed_transitions:
-        from matplotlib.lines import Line2D
+    from matplotlib.lines import Line2D
 
+    if tl.failed_transitions:
         handles.append(Line2D([], [], marker="x", color=INK, lw=0, label="transition failed"))
+    if tl.drifts:
+        label = "fault missing (drift)"
+        handles.append(Line2D([], [], marker="v", color=DRIFT_COLOUR, lw=0, label=label))
     if handles:
         ax.legend(
             handles=handles,
@@ -172,6 +177,26 @@ def _fault_panel(ax: Any, tl: Timeline, targets: list[str], x: Any) -> None:
             title_fontsize=8,
             alignment="left",
         )
+
+
+def _drift_marks(ax: Any, tl: Timeline, row: dict[str, int], x: Any) -> None:
+    """Where a fault was found missing: a red hatch over its missing window and a marker
+    above it (the window is often too short to see at the scale of the run)."""
+    for mark in tl.drifts:
+        if mark.target not in row:
+            continue
+        y = row[mark.target]
+        gid = svg_id("drift", mark.fault, mark.target)
+        ax.broken_barh(
+            [(x(mark.start), (mark.end - mark.start) / 86400.0)],
+            (y - 0.36, 0.72),
+            facecolors="white",  # cut out of the fault bar: the fault was not there
+            edgecolors=DRIFT_COLOUR,
+            hatch="////",
+            lw=0.8,
+            gid=gid,
+        )
+        ax.plot(x(mark.end), y - 0.42, marker="v", color=DRIFT_COLOUR, ms=5, lw=0, gid=gid)
 
 
 def _shade_faults(ax: Any, tl: Timeline, x: Any) -> None:

@@ -2,8 +2,10 @@
 
 Schema 1: scenario (name, file, description, sources, assumptions, faults), seed, verdict,
 exit_code, reason, started/ended (UTC, ISO 8601), duration (wall seconds), clock, traffic,
-halts, and assertions: name, metric, selection, op, threshold, observed, passed, samples,
-detail, worst_region and per-region observations. Values are raw (ratios 0..1, seconds);
+halts, drift (applied faults found missing and healed: events, missing wall seconds with
+overlaps counted once, failed re-applies, and the same per fault), and assertions: name, metric,
+selection, op, threshold, observed, passed, samples, detail, worst_region and per-region
+observations. Values are raw (ratios 0..1, seconds);
 `display` holds the readable forms.
 """
 
@@ -15,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from harness.assertions.drift import DriftTally, tally
 from harness.assertions.evaluate import Outcome
 from harness.assertions.verdict import Verdict
 from harness.assertions.view import JournalView
@@ -64,7 +67,20 @@ def summary(
         "halts": [
             {"check": h.check, "observed": h.observed, "t": h.t, "wall": h.wall} for h in view.halts
         ],
+        "drift": drift(tally(view.drifts)),
         "assertions": [assertion(o, view) for o in outcomes],
+    }
+
+
+def drift(d: DriftTally) -> dict[str, Any]:
+    return {
+        "events": d.events,
+        "missing": round(d.missing, 4),
+        "failed": d.failed,
+        "faults": {
+            f.fault: {"events": f.events, "missing": round(f.missing, 4), "failed": f.failed}
+            for f in d.faults
+        },
     }
 
 

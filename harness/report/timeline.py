@@ -1,4 +1,5 @@
-"""The data behind the timeline plot: fault windows per target and per-bin load metrics.
+"""The data behind the timeline plot: fault windows per target, the moments a fault was found
+missing (drift), and per-bin load metrics.
 
 Binning is vectorised with numpy so a journal of 100k requests takes milliseconds. Latency
 percentiles per bin use the nearest rank, as the latency metric does.
@@ -32,6 +33,18 @@ class FaultSpan:
 
 
 @dataclass(frozen=True)
+class DriftMark:
+    """An applied fault found missing on one target: its missing window (scenario seconds,
+    from the last time it was seen in force to when it was seen back)."""
+
+    target: str
+    fault: str
+    start: float
+    end: float
+    ok: bool  # re-applied
+
+
+@dataclass(frozen=True)
 class TrafficSeries:
     traffic: str
     edges: Floats  # bin edges, scenario seconds (bins + 1)
@@ -54,6 +67,7 @@ class Timeline:
     failed_transitions: tuple[Transition, ...]
     series: tuple[TrafficSeries, ...]
     halts: tuple[tuple[float, str], ...]  # (scenario time, check name)
+    drifts: tuple[DriftMark, ...] = ()
 
 
 def build_timeline(view: JournalView, bins: int | None = None) -> Timeline:
@@ -69,6 +83,12 @@ def build_timeline(view: JournalView, bins: int | None = None) -> Timeline:
         tuple(t for t in view.transitions if not t.ok),
         tuple(traffic_series(view.requests, span, bins)),
         tuple((h.t, h.check) for h in view.halts),
+        tuple(
+            DriftMark(
+                d.target, d.fault, view.scenario_at(d.last_seen), view.scenario_at(d.wall), d.ok
+            )
+            for d in view.drifts
+        ),
     )
 
 

@@ -8,8 +8,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness.assertions.drift import tally
 from harness.assertions.evaluate import Outcome, evaluate
-from harness.assertions.verdict import Verdict, decide, ending_from_journal
+from harness.assertions.verdict import Verdict, decide, ending_from_journal, with_drift
 from harness.assertions.view import JournalView
 from harness.errors import InvalidInput
 from harness.journal import Event, read_events
@@ -44,11 +45,17 @@ def write_reports(
     return _write(run_dir, scenario_meta, view, evaluate(checks, view), verdict)
 
 
-def render(run_dir: Path, checks: Sequence[Check], meta: ScenarioMeta | None = None) -> Verdict:
+def render(
+    run_dir: Path,
+    checks: Sequence[Check],
+    meta: ScenarioMeta | None = None,
+    max_drift: float | None = None,
+) -> Verdict:
     """Re-read run_dir/journal.jsonl, re-evaluate `checks` and rewrite the reports.
 
-    The verdict follows how the run ended (its run-end and halt events); a run that completed
-    is judged afresh by the checks. Without `meta`, the scenario's words come from the previous
+    The verdict follows how the run ended (its run-end and halt events), and `max_drift` (the
+    scenario's bound on faults found missing); a run that completed is judged afresh by the
+    checks. Without `meta`, the scenario's words come from the previous
     summary.json, else from the journal alone."""
     journal = run_dir / JOURNAL
     if not journal.is_file():
@@ -56,7 +63,8 @@ def render(run_dir: Path, checks: Sequence[Check], meta: ScenarioMeta | None = N
     events = list(read_events(journal))
     view = JournalView(events)
     outcomes = evaluate(checks, view)
-    verdict = decide(outcomes, ending_from_journal(events))
+    ending = with_drift(ending_from_journal(events), tally(view.drifts), max_drift)
+    verdict = decide(outcomes, ending)
     meta = meta or _previous_meta(run_dir, view) or ScenarioMeta.from_journal(view)
     _write(run_dir, meta, view, outcomes, verdict)
     return verdict

@@ -1,4 +1,4 @@
-"""Find the toxiproxy-server binary, or build it, or download it (DESIGN.md §7).
+"""Find the toxiproxy-server binary, or build it, or download it.
 
 Order: $TOXIPROXY_SERVER, PATH, .tools/bin/, `go install` (static, renamed), the official
 release (for users with internet; CI never needs it). Every candidate must report v2.12.0.

@@ -1,70 +1,37 @@
-"""The one place the harness talks to Toxiproxy: toxiproxy-python, wrapped and fixed.
+"""The one place the harness talks to Toxiproxy: its HTTP API, over one pooled session per client.
 
-toxiproxy-python (the owner's choice) keeps its server address in class globals, opens a new
-connection per call, has no timeouts, cannot update a toxic and raises bare exceptions. Here
-every call goes through a pooled session with a timeout and connect retries, the address is
-bound per call under a lock, and every failure becomes a ToxiproxyError.
+toxiproxy-python (the owner's choice) keeps its server address and its `requests` module in
+module globals, opens a new connection per call, has no timeouts, cannot update a toxic and
+raises bare exceptions. Driving it from several threads meant swapping those globals under one
+process-wide lock, which serialised the reconciler's parallel workers on every call. So every
+call here goes straight to Toxiproxy's documented HTTP API (GET /version, GET|POST /proxies,
+POST /populate, POST /reset, POST|DELETE /proxies/{proxy}, POST /proxies/{proxy}/toxics,
+POST|DELETE /proxies/{proxy}/toxics/{toxic}) through this client's own `requests.Session`:
+pooled, with a timeout and connect retries, no lock, and every failure a ToxiproxyError.
+
+From toxiproxy-python only `toxiproxy.api.validate_response` and the exceptions it raises
+(NotFound, ProxyExists, InvalidToxic) are used: a pure function that names Toxiproxy's
+404/409/400 answers, so errors read as they did. Its APIConsumer, Proxy and Toxiproxy classes
+are not used: they work only through the module globals.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
 import requests
-import toxiproxy.api as tp_api
 from requests.adapters import HTTPAdapter
-from toxiproxy import Proxy, Toxiproxy
+from toxiproxy.api import validate_response
 from toxiproxy.exceptions import InvalidToxic, NotFound, ProxyExists
 from urllib3.util.retry import Retry
 
 from harness.errors import ToxiproxyError
 
-_lock = threading.RLock()
-
-
-class _Transport:
-    """Stands in for the `requests` module inside toxiproxy.api: pooled, with timeouts."""
-
-    def __init__(self, timeout: float, retries: int) -> None:
-        self.timeout = timeout
-        self.session = requests.Session()
-        # Retry only failed connects: a request that reached Toxiproxy is never sent twice.
-        retry = Retry(
-            total=retries,
-            connect=retries,
-            read=0,
-            status=0,
-            other=0,
-            backoff_factor=0.05,
-            allowed_methods=None,
-            raise_on_status=False,
-        )
-        self.session.mount("http://", HTTPAdapter(max_retries=retry, pool_maxsize=4))
-
-    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
-        kwargs.setdefault("timeout", self.timeout)
-        return self.session.request(method, _quote_path(url), **kwargs)
-
-    def get(self, url: str, **kwargs: Any) -> requests.Response:
-        return self.request("GET", url, **kwargs)
-
-    def post(self, url: str, **kwargs: Any) -> requests.Response:
-        return self.request("POST", url, **kwargs)
-
-    def delete(self, url: str, **kwargs: Any) -> requests.Response:
-        return self.request("DELETE", url, **kwargs)
-
-
-def _quote_path(url: str) -> str:
-    """Link names hold '>' (`a->b`); quote the path, not the scheme and authority."""
-    scheme, _, rest = url.partition("://")
-    authority, slash, path = rest.partition("/")
-    return f"{scheme}://{authority}{slash}{quote(path, safe='/:.-_~')}"
+# Connections kept open per client: at least the reconciler's parallel workers (8), so none of
+# them waits for, or reconnects after, another's call.
+POOL_SIZE = 16
 
 
 @dataclass(frozen=True)
@@ -102,47 +69,63 @@ def _proxy_state(raw: dict[str, Any]) -> ProxyState:
     return ProxyState(raw["name"], raw["listen"], raw["upstream"], bool(raw["enabled"]), toxics)
 
 
+def _path(*segments: str) -> str:
+    """Link names hold '>' (`a->b`): quote each segment, so a name is always one segment."""
+    return "".join("/" + quote(s, safe="") for s in segments)
+
+
+def _session(retries: int) -> requests.Session:
+    """Safe to share between threads: nothing in it changes after this, Toxiproxy sets no
+    cookies, and urllib3's pool hands each concurrent request its own connection."""
+    session = requests.Session()
+    # Retry only failed connects: a request that reached Toxiproxy is never sent twice.
+    retry = Retry(
+        total=retries,
+        connect=retries,
+        read=0,
+        status=0,
+        other=0,
+        backoff_factor=0.05,
+        allowed_methods=None,
+        raise_on_status=False,
+    )
+    adapter = HTTPAdapter(max_retries=retry, pool_connections=1, pool_maxsize=POOL_SIZE)
+    session.mount("http://", adapter)
+    return session
+
+
 class ToxiproxyClient:
-    """Typed calls on one Toxiproxy server; every method raises ToxiproxyError on failure."""
+    """Typed calls on one Toxiproxy server; every method raises ToxiproxyError on failure.
+
+    Safe for concurrent use: calls from several threads run in parallel, each on its own
+    pooled connection."""
 
     def __init__(self, api: str, timeout: float = 2.0, retries: int = 2) -> None:
         host, _, port = api.rpartition(":")
         self.host = host or "127.0.0.1"
         self.port = int(port)
-        self._transport = _Transport(timeout, retries)
-        self._server = Toxiproxy()
+        self.timeout = timeout
+        self._session = _session(retries)
 
     @property
     def api(self) -> str:
         return f"{self.host}:{self.port}"
 
-    @contextmanager
-    def _call(self, what: str) -> Iterator[None]:
-        with _lock:
-            saved = (tp_api.APIConsumer.host, tp_api.APIConsumer.port, tp_api.requests)
-            tp_api.APIConsumer.host, tp_api.APIConsumer.port = self.host, self.port
-            tp_api.requests = self._transport
-            try:
-                yield
-            except (NotFound, ProxyExists, InvalidToxic) as exc:
-                detail = (
-                    exc.args[0].decode(errors="replace")
-                    if exc.args and isinstance(exc.args[0], bytes)
-                    else str(exc)
-                )
-                raise ToxiproxyError(f"Toxiproxy at {self.api}: {what}: {detail.strip()}") from None
-            except requests.RequestException as exc:
-                raise ToxiproxyError(
-                    f"Toxiproxy at {self.api} unreachable ({what}): {type(exc).__name__}"
-                ) from None
-            except ValueError as exc:  # a body that is not JSON
-                raise ToxiproxyError(
-                    f"Toxiproxy at {self.api}: {what}: bad answer: {exc}"
-                ) from None
-            finally:
-                tp_api.APIConsumer.host, tp_api.APIConsumer.port, tp_api.requests = saved
-
-    def _check(self, response: requests.Response, what: str) -> requests.Response:
+    def _send(self, method: str, path: str, what: str, body: Any = None) -> requests.Response:
+        url = f"http://{self.api}{path}"
+        try:
+            response = self._session.request(method, url, json=body, timeout=self.timeout)
+            validate_response(response)
+        except (NotFound, ProxyExists, InvalidToxic) as exc:
+            content = exc.args[0] if exc.args else b""
+            detail = (
+                content.decode(errors="replace") if isinstance(content, bytes) else str(content)
+            )
+            raise ToxiproxyError(f"Toxiproxy at {self.api}: {what}: {detail.strip()}") from None
+        except requests.RequestException as exc:
+            raise ToxiproxyError(
+                f"Toxiproxy at {self.api} unreachable ({what}): {type(exc).__name__}"
+            ) from None
         if response.status_code >= 400:
             raise ToxiproxyError(
                 f"Toxiproxy at {self.api}: {what}: HTTP {response.status_code} "
@@ -150,11 +133,17 @@ class ToxiproxyClient:
             )
         return response
 
+    def _json(self, method: str, path: str, what: str, body: Any = None) -> Any:
+        response = self._send(method, path, what, body)
+        try:
+            return response.json()
+        except ValueError as exc:  # a body that is not JSON
+            raise ToxiproxyError(f"Toxiproxy at {self.api}: {what}: bad answer: {exc}") from None
+
     # --- reading ---------------------------------------------------------------------------
 
     def version(self) -> str:
-        with self._call("version"):
-            text = self._check(tp_api.APIConsumer.get("/version"), "version").text
+        text = self._send("GET", "/version", "version").text
         return text.strip().strip('"{}').split(":")[-1].strip().strip('"')
 
     def reachable(self) -> bool:
@@ -165,8 +154,7 @@ class ToxiproxyClient:
         return True
 
     def proxies(self) -> dict[str, ProxyState]:
-        with self._call("list proxies"):
-            raw = self._check(tp_api.APIConsumer.get("/proxies"), "list proxies").json()
+        raw = self._json("GET", "/proxies", "list proxies")
         return {name: _proxy_state(p) for name, p in raw.items()}
 
     def proxy(self, name: str) -> ProxyState | None:
@@ -177,34 +165,24 @@ class ToxiproxyClient:
     def create_proxy(
         self, name: str, listen: str, upstream: str, enabled: bool = True
     ) -> ProxyState:
-        with self._call(f"create proxy {name}"):
-            proxy = self._server.create(
-                upstream=upstream, name=name, listen=listen, enabled=enabled
-            )
-        return ProxyState(proxy.name, proxy.listen, proxy.upstream, bool(proxy.enabled))
+        spec = {"name": name, "listen": listen, "upstream": upstream, "enabled": enabled}
+        return _proxy_state(self._json("POST", "/proxies", f"create proxy {name}", spec))
 
     def populate(self, proxies: list[dict[str, Any]]) -> dict[str, ProxyState]:
         """Create or replace proxies in one call (Toxiproxy's POST /populate)."""
-        with self._call("populate"):
-            response = self._check(tp_api.APIConsumer.post("/populate", json=proxies), "populate")
-        return {p["name"]: _proxy_state(p) for p in response.json()["proxies"]}
+        raw = self._json("POST", "/populate", "populate", proxies)
+        return {p["name"]: _proxy_state(p) for p in raw["proxies"]}
 
     def delete_proxy(self, name: str) -> None:
-        with self._call(f"delete proxy {name}"):
-            Proxy(name=name, upstream="", enabled=True, listen="").destroy()
+        self._send("DELETE", _path("proxies", name), f"delete proxy {name}")
 
     def set_enabled(self, name: str, enabled: bool) -> None:
-        with self._call(f"{'enable' if enabled else 'disable'} {name}"):
-            proxy = Proxy(name=name, upstream="", enabled=not enabled, listen="")
-            if enabled:
-                proxy.enable()
-            else:
-                proxy.disable()
+        what = f"{'enable' if enabled else 'disable'} {name}"
+        self._send("POST", _path("proxies", name), what, {"enabled": enabled})
 
     def reset(self) -> None:
         """Enable every proxy and remove every toxic (Toxiproxy's POST /reset)."""
-        with self._call("reset"):
-            self._server.reset()
+        self._send("POST", "/reset", "reset")
 
     # --- toxics ----------------------------------------------------------------------------
 
@@ -217,27 +195,29 @@ class ToxiproxyClient:
         toxicity: float = 1.0,
         attributes: dict[str, int] | None = None,
     ) -> None:
-        with self._call(f"add toxic {name} to {proxy}"):
-            Proxy(name=proxy, upstream="", enabled=True, listen="").add_toxic(
-                name=name, type=type, stream=stream, toxicity=toxicity, attributes=attributes or {}
-            )
+        toxic = {
+            "name": name,
+            "type": type,
+            "stream": stream,
+            "toxicity": toxicity,
+            "attributes": attributes or {},
+        }
+        self._send("POST", _path("proxies", proxy, "toxics"), f"add toxic {name} to {proxy}", toxic)
 
     def update_toxic(
         self, proxy: str, name: str, toxicity: float, attributes: dict[str, int]
     ) -> None:
         """Change a toxic in place (toxiproxy-python lacks this call)."""
-        with self._call(f"update toxic {name} on {proxy}"):
-            self._check(
-                tp_api.APIConsumer.post(
-                    f"/proxies/{proxy}/toxics/{name}",
-                    json={"toxicity": toxicity, "attributes": attributes},
-                ),
-                "update toxic",
-            )
+        self._send(
+            "POST",
+            _path("proxies", proxy, "toxics", name),
+            f"update toxic {name} on {proxy}",
+            {"toxicity": toxicity, "attributes": attributes},
+        )
 
     def remove_toxic(self, proxy: str, name: str) -> None:
-        with self._call(f"remove toxic {name} from {proxy}"):
-            Proxy(name=proxy, upstream="", enabled=True, listen="").destroy_toxic(name)
+        what = f"remove toxic {name} from {proxy}"
+        self._send("DELETE", _path("proxies", proxy, "toxics", name), what)
 
     def close(self) -> None:
-        self._transport.session.close()
+        self._session.close()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.journal import Halt, Probe, RunEnd, RunStart, Transition, read_events
+from harness.journal import Drift, Halt, Probe, RunEnd, RunStart, read_events
 from tests.e2e.conftest import DATA, Harness, fault_free, summary, toxiproxy_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -70,6 +70,6 @@ def test_toxiproxy_restarted_mid_run_gets_the_faults_back(
     assert proc.returncode in (0, 1), output
     events = list(read_events(report / "journal.jsonl"))
     assert any(isinstance(e, Probe) and e.name == "faults" for e in events), output
-    reapplied = [e for e in events if isinstance(e, Transition) and e.on and e.wall > killed_wall]
-    assert reapplied
+    reapplied = [e for e in events if isinstance(e, Drift) and e.wall > killed_wall]
+    assert reapplied and all(e.ok and e.found.startswith("Toxiproxy ") for e in reapplied)
     assert fault_free(client)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bench.capacity import p1_ratio, sip_capacity, sipp_capacity
 from harness.backends.stack import Endpoint, ProxyInfo, StackInfo
 from harness.journal import Request
-from harness.load.bench import p1_ratio, sip_capacity, sipp_capacity
 from harness.load.config import LoadOptions
 from harness.load.runner import LoadRunner
 from harness.toxiproxy.client import ToxiproxyClient

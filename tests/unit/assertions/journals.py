@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.journal import Event, Incidents, Request, RunEnd, RunStart, Transition
+from harness.journal import Drift, Event, Incidents, Request, RunEnd, RunStart, Transition
 from harness.model.scenario import Check, Window
 
 WALL0 = 1000.0
@@ -72,3 +72,30 @@ def check(
 
 def window(start_t: float, end_t: float) -> Window:
     return Window(start_t, end_t)
+
+
+def drift(
+    t: float,
+    missing: float,
+    fault: str = "flap",
+    target: str = "telephony->police-ict",
+    ok: bool = True,
+    done: str = "re-applied",
+    found: str = "proxy enabled",
+) -> Drift:
+    """A fault found missing, seen back in force at scenario time t after `missing` seconds."""
+    at = wall(t)
+    return Drift(
+        at,
+        t,
+        fault,
+        f"down {target}",
+        target,
+        expected="link down",
+        found=found,
+        done=done,
+        last_seen=at - missing,
+        detected=at - missing / 2,
+        missing=missing,
+        ok=ok,
+    )

@@ -79,7 +79,7 @@ def test_the_locust_process_finds_its_config_and_our_package(tmp_path: Path) -> 
 
 def test_the_harness_side_of_load_never_imports_locust_or_gevent() -> None:
     code = (
-        "import sys, harness.load.runner, harness.load.bench, harness.load.recorder;"
+        "import sys, harness.load.runner, bench.capacity, harness.load.recorder;"
         "print(sorted(m for m in ('locust', 'gevent') if m in sys.modules))"
     )
     out = subprocess.run(

@@ -1,11 +1,11 @@
-"""Benchmark P3 (DESIGN.md §8): fault transition lag, scheduled -> confirmed by Toxiproxy.
+"""P3: fault transition lag, scheduled -> confirmed by Toxiproxy.
 
 A real toxiproxy-server, the real Toxiproxy driver and the reconciler follow a schedule of
 `rate` transitions per second spread evenly over `links` proxies (half cut, half slowed) for
 `duration` seconds. The lag of a transition is the wall time Toxiproxy confirmed it minus the
 wall time it was due, as journaled. Target: p99 <= 20 ms at 50 transitions/s.
 
-    python -m harness.faults.bench
+    python -m bench.transition_lag
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""SIP call capacity of our generator and of sipp against the same entry (DESIGN.md §8, P1).
+"""SIP call capacity of our generator and of sipp against the same entry (P1; sipp also P2, P5).
 
 `sip_capacity` runs our callers through the runner: many users, no pacing, for `seconds`.
 `sipp_capacity` runs sipp (TCP, one socket, harness/load/sipp/invite-112.xml) at rising call
@@ -25,9 +25,10 @@ from harness.errors import InfrastructureError
 from harness.journal import Request, read_events
 from harness.load.config import SIP_NUMBERS, LoadConfig, LoadOptions, UserGroup
 from harness.load.runner import START_UP, LocustRun
+from harness.paths import project_root
 
 SIPP = "/usr/bin/sipp"
-SIPP_SCENARIO = Path(__file__).with_name("sipp") / "invite-112.xml"
+SIPP_SCENARIO = project_root() / "harness" / "load" / "sipp" / "invite-112.xml"
 MAX_FAILURES = 0.01  # P1 compares capacities at no more than 1 % failed calls
 PLATEAU = 0.9  # a step that reaches less than 90 % of its target rate is sipp's ceiling
 WARM_UP = 2.0  # seconds for Locust to start and connect its users before the window opens

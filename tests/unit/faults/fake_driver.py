@@ -33,6 +33,7 @@ class FakeDriver:
         self.active: dict[Key, Effect] = {}
         self.blind = False  # observed() cannot tell
         self.unreachable: HarnessError | None = None  # observed() raises this
+        self.why: dict[Key, str] = {}  # what found() says about a lost effect
         self._failures: list[_Failure] = []
         self._lock = threading.Lock()
 
@@ -49,11 +50,13 @@ class FakeDriver:
         self._failures.clear()
         self.unreachable = None
 
-    def lose(self, *effects: Effect) -> None:
-        """Forget effects without being asked (all of them when none are given)."""
+    def lose(self, *effects: Effect, found: str = "lost") -> None:
+        """Forget effects without being asked (all of them when none are given); `found` is
+        what found() will say about them."""
         with self._lock:
             for effect in effects or tuple(self.active.values()):
                 self.active.pop(effect.key, None)
+                self.why[effect.key] = found
 
     def handles(self, effect: Effect) -> bool:
         return isinstance(effect, self.kinds)
@@ -76,6 +79,10 @@ class FakeDriver:
             return None
         with self._lock:
             return set(self.active.values())
+
+    def found(self, effect: Effect) -> str:
+        with self._lock:
+            return self.why.get(effect.key, "not observed")
 
     def undo_record(self, effect: Effect) -> dict[str, Any]:
         return {"driver": "fake", "name": self.name, "label": effect.label()}
