@@ -35,7 +35,7 @@ test: toxiproxy ## the whole suite: unit, integration, compose (Docker), e2e
 test-unit: $(STAMP) ## only the fast, socket-free unit tests
 	$(PY) -m pytest tests/unit -q $(PYTEST_ARGS)
 
-lint: $(STAMP) ## ruff and mypy (strict on harness/ and bench/)
+lint: $(STAMP) ## ruff and mypy (strict on harness/, mock_services/ and bench/)
 	$(VENV)/bin/ruff check harness mock_services tests bench
 	$(VENV)/bin/ruff format --check harness mock_services tests bench
 	$(VENV)/bin/mypy

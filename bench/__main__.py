@@ -24,7 +24,7 @@ from bench.hop import added_p50_ms
 from bench.memory import soak
 from bench.table import Row, better_is_higher, better_is_lower, print_rows
 from harness.backends.local.backend import LocalBackend
-from harness.backends.stack import Endpoint, StackInfo
+from harness.model.stack import Endpoint, StackInfo
 from harness.paths import scenarios_dir
 from harness.toxiproxy.binary import ensure
 

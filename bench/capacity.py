@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness import procs
-from harness.backends.stack import Endpoint
 from harness.errors import InfrastructureError
 from harness.journal import Request, read_events
-from harness.load.config import SIP_NUMBERS, LoadConfig, LoadOptions, UserGroup
+from harness.load.config import LoadConfig, LoadOptions, UserGroup
 from harness.load.runner import START_UP, LocustRun
+from harness.model.stack import Endpoint
+from harness.model.traffic import INCIDENT_TRAFFIC, TRAFFIC_CLASSES
 from harness.paths import project_root
 
 SIPP = "/usr/bin/sipp"
@@ -134,7 +135,7 @@ def sipp_step(
     rate: float,
     seconds: float = 5.0,
     region: str = "rotterdam",
-    number: str = SIP_NUMBERS["callers-112"],
+    number: str = TRAFFIC_CLASSES[INCIDENT_TRAFFIC].number or "112",
     timeout: float = 2.0,
     work_dir: Path | None = None,
     sipp: str = SIPP,

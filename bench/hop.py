@@ -7,7 +7,7 @@ import statistics
 import time
 import uuid
 
-from harness.backends.stack import Endpoint
+from harness.model.stack import Endpoint
 
 
 def options_rtt(entry: Endpoint, count: int = 2000) -> list[float]:

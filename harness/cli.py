@@ -260,6 +260,6 @@ def cleanup() -> None:
 @reports_errors
 def report(run_dir: Path) -> None:
     """Re-evaluate a finished run from its journal and re-render its reports."""
-    from harness.run import rerender
+    from harness.report.rerender import rerender
 
     sys.exit(rerender(run_dir))

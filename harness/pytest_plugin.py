@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from harness.backends.stack import StackInfo
+    from harness.model.stack import StackInfo
     from harness.run import RunResult
     from harness.toxiproxy.client import ToxiproxyClient
 

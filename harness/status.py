@@ -4,28 +4,50 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.backends.local.control import SupervisorClient
-from harness.backends.stack import StackInfo
 from harness.errors import HarnessError
-from harness.toxiproxy.client import ToxiproxyClient
+from harness.model.stack import StackInfo
+from harness.supervision import SupervisorClient
+from harness.toxiproxy.client import ProxyState, ToxiproxyClient
 
 
 def stack_status(info: StackInfo) -> dict[str, Any]:
     """StackInfo joined with what Toxiproxy and the supervisor say right now."""
+    live, toxiproxy_ok = _proxies_now(info)
+    return {
+        "up": True,
+        "backend": info.backend,
+        "topology": info.topology,
+        "toxiproxy": {"api": info.toxiproxy, "reachable": toxiproxy_ok},
+        "services": _services(info, _processes_now(info)),
+        "proxies": _proxies(info, live),
+    }
+
+
+def _proxies_now(info: StackInfo) -> tuple[dict[str, ProxyState], bool]:
+    """Every proxy as Toxiproxy has it, and whether Toxiproxy answered at all."""
     client = ToxiproxyClient(info.toxiproxy, timeout=2.0)
     try:
-        live = client.proxies()
-        toxiproxy_ok = True
+        return client.proxies(), True
     except HarnessError:
-        live, toxiproxy_ok = {}, False
+        return {}, False
     finally:
         client.close()
-    processes: dict[str, Any] = {}
-    if info.control:
-        try:
-            processes = SupervisorClient(info.control, timeout=2).call("status")["services"]
-        except HarnessError:
-            processes = {}
+
+
+def _processes_now(info: StackInfo) -> dict[str, Any]:
+    """The supervisor's view of its processes (local backend only; else nothing)."""
+    if not info.control:
+        return {}
+    try:
+        services: dict[str, Any] = SupervisorClient(info.control, timeout=2).call("status")[
+            "services"
+        ]
+        return services
+    except HarnessError:
+        return {}
+
+
+def _services(info: StackInfo, processes: dict[str, Any]) -> list[dict[str, Any]]:
     services = []
     for name, svc in sorted(info.services.items()):
         proc = processes.get(name, {})
@@ -41,6 +63,10 @@ def stack_status(info: StackInfo) -> dict[str, Any]:
                 "container": svc.container,
             }
         )
+    return services
+
+
+def _proxies(info: StackInfo, live: dict[str, ProxyState]) -> list[dict[str, Any]]:
     proxies = []
     for name, proxy in sorted(info.proxies.items()):
         state = live.get(name)
@@ -64,11 +90,4 @@ def stack_status(info: StackInfo) -> dict[str, Any]:
                 ],
             }
         )
-    return {
-        "up": True,
-        "backend": info.backend,
-        "topology": info.topology,
-        "toxiproxy": {"api": info.toxiproxy, "reachable": toxiproxy_ok},
-        "services": services,
-        "proxies": proxies,
-    }
+    return proxies

@@ -91,12 +91,8 @@ class C2000(Service):
             self.stats.inc("line.error")
             return line.encode(f"ERR {exc.reason}")
         self.stats.inc(f"line.{command.verb}")
-        verdict = self.faults.verdict("line", ("line", command.verb))
-        if verdict.delay:
-            await asyncio.sleep(verdict.delay)
-        fault = verdict.answer
+        fault = await self.fault("line", ("line", command.verb))
         if fault is not None:
-            self.stats.inc(f"fault.{fault.mode}")
             return GARBAGE if fault.mode == "garbage" else None
         return line.encode(respond(command))
 

@@ -24,7 +24,7 @@ from mock_services.core import policy
 from mock_services.core.http_client import ensure_status
 from mock_services.core.http_server import BadRequest, Request, Response
 from mock_services.core.runtime import main
-from mock_services.core.service import Service
+from mock_services.core.service import Routes, Service
 from mock_services.core.store import open_database
 
 MAX_FIELD = 256
@@ -114,15 +114,12 @@ class Gms(Service):
     def _stored(self) -> int:
         return int(self.store.db.execute("SELECT count(*) FROM incidents").fetchone()[0])
 
-    async def handle(self, request: Request) -> Response:
-        if request.path == "/incidents" and request.method == "POST":
-            return await self.register(request)
-        if request.path == "/incidents/by-call" and request.method == "GET":
-            counts = self.store.counts_by_call(request.query.get("call_id"))
-            return Response.json(200, {"counts": counts})
-        if request.path in ("/incidents", "/incidents/by-call"):
-            return Response.json(405, {"error": "method not allowed"})
-        return Response.json(404, {"error": f"no such endpoint {request.path}"})
+    def routes(self) -> Routes:
+        return {"/incidents": {"POST": self.register}, "/incidents/by-call": {"GET": self.counts}}
+
+    async def counts(self, request: Request) -> Response:
+        counts = self.store.counts_by_call(request.query.get("call_id"))
+        return Response.json(200, {"counts": counts})
 
     async def register(self, request: Request) -> Response:
         key = request.headers.get("idempotency-key", "")

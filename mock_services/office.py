@@ -10,17 +10,16 @@ from mock_services.core import policy
 from mock_services.core.http_client import ensure_status
 from mock_services.core.http_server import Request, Response
 from mock_services.core.runtime import main
-from mock_services.core.service import Service
+from mock_services.core.service import Routes, Service
 
 
 class Office(Service):
     kind = "office"
 
-    async def handle(self, request: Request) -> Response:
-        if request.path != "/":
-            return Response.json(404, {"error": f"no such endpoint {request.path}"})
-        if request.method != "GET":
-            return Response.json(405, {"error": "method not allowed"})
+    def routes(self) -> Routes:
+        return {"/": {"GET": self.start_page}}
+
+    async def start_page(self, request: Request) -> Response:
         ict = self.config.dependency("police-ict")
         if ict is None:
             return Response.json(200, {"office": self.name, "status": "ok"})

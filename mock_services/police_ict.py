@@ -11,17 +11,16 @@ from typing import Any
 
 from mock_services.core.http_server import Request, Response
 from mock_services.core.runtime import main
-from mock_services.core.service import Service
+from mock_services.core.service import Routes, Service
 
 
 class PoliceIct(Service):
     kind = "police-ict"
 
-    async def handle(self, request: Request) -> Response:
-        if not request.path.startswith("/api/"):
-            return Response.json(404, {"error": f"no such endpoint {request.path}"})
-        if request.method != "GET":
-            return Response.json(405, {"error": "method not allowed"})
+    def routes(self) -> Routes:
+        return {"/api/*": {"GET": self.lookup}}
+
+    async def lookup(self, request: Request) -> Response:
         self.stats.inc("api.lookups")
         section, _, key = request.path[len("/api/") :].partition("/")
         return Response.json(

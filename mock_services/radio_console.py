@@ -14,7 +14,7 @@ from mock_services.core.http_client import ensure_status
 from mock_services.core.http_server import BadRequest, Request, Response
 from mock_services.core.line_client import LineAnswerError
 from mock_services.core.runtime import main
-from mock_services.core.service import Service
+from mock_services.core.service import Routes, Service
 
 TALKGROUP = re.compile(r"^[A-Za-z0-9._:/#+-]{1,64}$")
 MAX_MESSAGE = 512  # bytes: with the command and talkgroup it stays within one C2000 line
@@ -40,11 +40,10 @@ def dispatch_request(request: Request) -> tuple[str, str]:
 class RadioConsole(Service):
     kind = "radio-console"
 
-    async def handle(self, request: Request) -> Response:
-        if request.path != "/dispatch":
-            return Response.json(404, {"error": f"no such endpoint {request.path}"})
-        if request.method != "POST":
-            return Response.json(405, {"error": "method not allowed"})
+    def routes(self) -> Routes:
+        return {"/dispatch": {"POST": self.dispatch}}
+
+    async def dispatch(self, request: Request) -> Response:
         talkgroup, message = dispatch_request(request)
         ict = self.config.dependency("police-ict")
         if ict is not None:

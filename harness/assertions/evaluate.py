@@ -17,8 +17,7 @@ from harness.assertions import metrics
 from harness.assertions.view import JournalView, Selection
 from harness.journal import Event
 from harness.model.scenario import Check
-
-CALLS_112 = "callers-112"  # incidents_reconciled looks at these calls unless told otherwise
+from harness.model.traffic import INCIDENT_TRAFFIC
 
 
 @dataclass(frozen=True)
@@ -146,7 +145,7 @@ def evaluate_one(check: Check, view: JournalView) -> Outcome:
 
 def traffic_of(check: Check) -> str | None:
     if check.traffic is None and check.metric == "incidents_reconciled":
-        return CALLS_112
+        return INCIDENT_TRAFFIC  # the calls GMS's incidents are reconciled against
     return check.traffic
 
 
@@ -195,7 +194,7 @@ def _per_region(check: Check, view: JournalView) -> Outcome:
     for region in regions:
         observed, samples, passed, detail = _judged(check, view, region)
         results.append(RegionOutcome(region, observed, samples, passed, detail))
-    worst = max(results, key=lambda r: (not r.passed, _badness(check, r.observed)))
+    worst = max(results, key=lambda r: (not r.passed, badness(check, r.observed)))
     failing = [r.region for r in results if not r.passed]
     if failing:
         detail = f"fails in {len(failing)} of {len(results)} regions: {', '.join(failing)}"
@@ -206,7 +205,7 @@ def _per_region(check: Check, view: JournalView) -> Outcome:
     )
 
 
-def _badness(check: Check, observed: float | None) -> float:
+def badness(check: Check, observed: float | None) -> float:
     """Larger is further on the wrong side of the threshold; no observation is the worst."""
     if observed is None:
         return math.inf

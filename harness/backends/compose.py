@@ -28,12 +28,17 @@ from docker.models.containers import Container
 
 from harness import procs
 from harness.backends import compose_file
+from harness.backends.drivers import link_and_app_drivers
+from harness.backends.evidence import Evidence, MockEvidence
 from harness.backends.health import wait_healthy
 from harness.backends.images import check_images, docker_client
-from harness.backends.stack import ProxyInfo, ServiceInfo, StackInfo
+from harness.backends.protocol import Site
 from harness.errors import InfrastructureError, InvalidInput, StackError, ToxiproxyError
-from harness.model.topology import Topology
-from harness.paths import state_dir
+from harness.faults.container import ContainerDriver
+from harness.faults.driver import Driver
+from harness.model.stack import ProxyInfo, ServiceInfo, StackInfo
+from harness.model.topology import Topology, load_topology
+from harness.paths import stack_file, state_dir
 from harness.toxiproxy.client import ToxiproxyClient
 
 DEFAULT_PROJECT = "dispatch-chaos"
@@ -101,6 +106,8 @@ class ComposeBackend:
     """One compose project running one topology."""
 
     name = "compose"
+    starts_stacks = True
+    side_by_side = False  # one compose project, with a fixed name
 
     def __init__(
         self, topology: Topology, project: str | None = None, state: Path | None = None
@@ -109,13 +116,31 @@ class ComposeBackend:
         self.project = project or DEFAULT_PROJECT
         if not PROJECT_NAME.match(self.project):
             raise InvalidInput(f"compose project '{self.project}': use a-z, 0-9, - and _")
-        self.file = (state or state_dir()) / "compose" / f"{self.project}.yml"
+        self.state = state or state_dir()
+        self.file = self.state / "compose" / f"{self.project}.yml"
+
+    @classmethod
+    def at(cls, site: Site) -> ComposeBackend:
+        return cls(load_topology(site.topology), project=site.project, state=site.state_dir)
+
+    def drivers(self, stack: StackInfo) -> list[Driver]:
+        return [*link_and_app_drivers(stack), ContainerDriver.for_stack(stack)]
+
+    def evidence(self, stack: StackInfo) -> Evidence:
+        return MockEvidence(stack)
 
     # --- up --------------------------------------------------------------------------------
 
-    def up(self, timeout: float = 60.0, attempts: int = 2) -> StackInfo:
+    def up(self, timeout: float = 60.0, attempts: int = 2, *, detach: bool = False) -> StackInfo:
         """Start the stack and return it once every service is healthy; on failure nothing
-        is left running. Images must exist (`make images`)."""
+        is left running. Images must exist (`make images`). Containers outlive us anyway;
+        `detach` also saves stack.json, so `harness run`, `status` and `down` find them."""
+        info = self._up(timeout, attempts)
+        if detach:
+            info.save(stack_file(self.state))
+        return info
+
+    def _up(self, timeout: float, attempts: int) -> StackInfo:
         deadline = time.monotonic() + timeout
         client = docker_client()
         try:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from harness.backends.local.backend import local_stack_alive
-from harness.backends.stack import StackInfo
-from harness.errors import InvalidInput
+from harness.model.stack import StackInfo
 from harness.paths import stack_file
 from harness.toxiproxy.client import ToxiproxyClient
 
@@ -37,15 +35,3 @@ def _alive(info: StackInfo) -> bool:
         return client.reachable()
     finally:
         client.close()
-
-
-def load_external(path: Path) -> StackInfo:
-    """The external backend: a stack the user runs, described in StackInfo's JSON shape."""
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        raw.setdefault("backend", "external")
-        return StackInfo.from_dict(raw)
-    except FileNotFoundError:
-        raise InvalidInput(f"{path}: no such stack description") from None
-    except (ValueError, TypeError, KeyError) as exc:
-        raise InvalidInput(f"{path}: not a stack description ({exc})") from None

@@ -3,20 +3,22 @@
 The id is the effect's `fault_id` (dc.<fault>), so clean-up finds our faults by name. Health
 and control requests are never faulted, so the control port answers even while the service
 plays dead; GET /_control/faults lists the faults a service holds, for self-healing after the
-service restarted.
+service restarted. `AppUndo` is the undo record (faults/undo.py): DELETE the fault's URL.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import requests
 
-from harness.backends.stack import StackInfo
 from harness.errors import StackError
-from harness.faults.effects import AppFault, Effect
+from harness.faults.undo import Gone, text
+from harness.model.effects import AppFault, Effect
+from harness.model.stack import StackInfo
 
 
 class AppDriver:
@@ -82,8 +84,8 @@ class AppDriver:
         except (requests.RequestException, ValueError, KeyError, TypeError):
             return None
 
-    def undo_record(self, effect: Effect) -> dict[str, Any]:
-        return {"driver": "app", "url": self.url(_app_fault(effect))}
+    def undo_record(self, effect: Effect) -> AppUndo:
+        return AppUndo(self.url(_app_fault(effect)))
 
     def _send(self, method: str, fault: AppFault, missing_ok: bool = False, **kw: Any) -> None:
         url = self.url(fault)
@@ -109,3 +111,33 @@ def _app_fault(effect: Effect) -> AppFault:
     if not isinstance(effect, AppFault):
         raise TypeError(f"not an application fault: {effect!r}")
     return effect
+
+
+@dataclass(frozen=True)
+class AppUndo:
+    """applied.json {"driver": "app", "url"}: the fault's control URL, to DELETE."""
+
+    url: str
+    rank: ClassVar[int] = 1  # after processes (a paused service cannot answer), before Toxiproxy
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> AppUndo:
+        return cls(text(raw, "url"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"driver": "app", "url": self.url}
+
+    def label(self) -> str:
+        return f"app fault {self.url}"
+
+    def undo(self) -> None:
+        try:
+            response = requests.delete(self.url, timeout=2.0)
+        except requests.ConnectionError:
+            raise Gone from None  # the service is down; its faults lived in its memory
+        except requests.RequestException as exc:
+            raise ValueError(f"no answer: {type(exc).__name__}") from None
+        if response.status_code == 404:
+            raise Gone
+        if not response.ok:
+            raise ValueError(f"HTTP {response.status_code}")

@@ -10,11 +10,12 @@ applied is harmless (clean-up tolerates things already gone); missing something 
      "effects": [{"effect": {"kind": "Toxic", "fault": ..., ...},
                   "undo": {"driver": "toxiproxy", "api": ..., "proxy": ..., "toxic": "dc.x"}}]}
 
-Undo records by driver (faults/cleanup.py acts on them):
-    toxiproxy  {"api", "proxy", "toxic"} or {"api", "proxy", "enable": true}
-    process    {"socket", "service", "undo": "CONT" | "start"}
-    app        {"url"}                        DELETE it
-    docker     {"container", "undo": "unpause" | "start"}
+Undo records by driver, each a typed record beside its driver (faults/undo.py), read back
+through faults/undo_registry.py:
+    toxiproxy  {"api", "proxy", "toxic"} or {"api", "proxy", "enable": true}   toxics.py
+    process    {"socket", "service", "undo": "CONT" | "start"}                 process.py
+    app        {"url"}                        DELETE it                        app.py
+    docker     {"container", "undo": "unpause" | "start"}                      container.py
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.faults.effects import Effect
+from harness.faults.undo import UndoRecord
+from harness.model.effects import Effect
 
 VERSION = 1
 
@@ -34,18 +36,19 @@ VERSION = 1
 @dataclass(frozen=True)
 class Entry:
     effect: Effect
-    undo: dict[str, Any]
+    undo: UndoRecord
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "effect": {"kind": type(self.effect).__name__, **asdict(self.effect)},
-            "undo": self.undo,
+            "undo": self.undo.to_dict(),
         }
 
 
 @dataclass(frozen=True)
 class AppliedState:
-    """applied.json as read back: plain records, enough to undo without the scenario."""
+    """applied.json as read back: plain records, enough to undo without the scenario (the
+    undo records are decoded by faults/undo_registry.py)."""
 
     toxiproxy: str | None
     entries: list[dict[str, Any]] = field(default_factory=list)

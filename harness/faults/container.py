@@ -3,23 +3,26 @@
 pause -> `docker pause` (the cgroup freezer: the service holds its connections but answers
 nothing) until removed; kill -> SIGKILL, down until removed, then started again; restart ->
 `docker restart` once (remove does nothing). Several faults may hold one container: it is
-unpaused or started again only when the last of them is removed.
+unpaused or started again only when the last of them is removed. `ContainerUndo` is the undo
+record (faults/undo.py): unpause or start the container.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import docker
 import requests
 from docker.errors import DockerException, NotFound
 from docker.models.containers import Container
 
-from harness.backends.stack import StackInfo
 from harness.errors import InfrastructureError
-from harness.faults.effects import Effect, ProcessFault
+from harness.faults.undo import Gone, optional_text
+from harness.model.effects import Effect, ProcessFault
+from harness.model.stack import StackInfo
 
 ACTIONS = ("pause", "kill", "restart")
 RESTART_GRACE = 2  # seconds docker waits for SIGTERM before SIGKILL on restart
@@ -94,15 +97,9 @@ class ContainerDriver:
                 observed.add(fault)
         return observed
 
-    def undo_record(self, effect: Effect) -> dict[str, Any]:
-        """How `harness cleanup` undoes this from another process (faults/applied.py):
-        the container and the call that ends the fault (None for a restart: nothing to undo)."""
+    def undo_record(self, effect: Effect) -> ContainerUndo:
         fault = self._check(effect)
-        return {
-            "driver": "docker",
-            "container": self.containers.get(fault.service),
-            "undo": _UNDO[fault.action],
-        }
+        return ContainerUndo(self.containers.get(fault.service), _UNDO[fault.action])
 
     # --- helpers -----------------------------------------------------------------------------
 
@@ -161,3 +158,40 @@ class ContainerDriver:
 
 _APPLY = {"pause": "pause", "kill": "kill", "restart": "restart"}
 _UNDO: dict[str, str | None] = {"pause": "unpause", "kill": "start", "restart": None}
+
+
+@dataclass(frozen=True)
+class ContainerUndo:
+    """applied.json {"driver": "docker", "container", "undo": "unpause" | "start" | null}:
+    the container and the call that ends the fault (None for a restart: nothing to undo,
+    but a restart cut short leaves the container stopped, so it is started)."""
+
+    container: str | None
+    action: str | None
+    rank: ClassVar[int] = 0  # first, as processes
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> ContainerUndo:
+        return cls(optional_text(raw, "container"), optional_text(raw, "undo"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"driver": "docker", "container": self.container, "undo": self.action}
+
+    def label(self) -> str:
+        return f"container {self.container} ({self.action})"
+
+    def undo(self) -> None:
+        try:
+            container = docker.from_env(timeout=10).containers.get(self.container)
+            if self.action == "unpause":
+                if container.status != "paused":
+                    raise Gone
+                container.unpause()
+            elif container.status != "running":
+                container.start()
+            else:
+                raise Gone
+        except NotFound:
+            raise Gone from None
+        except DockerException as exc:
+            raise ValueError(str(exc)) from None

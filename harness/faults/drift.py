@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from harness.faults.effects import Effect, LinkDown, ProcessFault, Toxic
 from harness.journal import Drift
+from harness.model.effects import Effect, LinkDown, ProcessFault, Toxic
 
 Key = tuple[str, str]
 

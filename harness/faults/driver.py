@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
-from harness.faults.effects import Effect
+from harness.faults.undo import UndoRecord
+from harness.model.effects import Effect
 
 
 class Driver(Protocol):
@@ -26,9 +27,9 @@ class Driver(Protocol):
 @runtime_checkable
 class Undoable(Protocol):
     """A driver that can say how to undo an effect from another process (`harness cleanup`
-    after kill -9): a JSON-able record for .harness/applied.json, read by faults/cleanup.py."""
+    after kill -9): its own typed record (faults/undo.py), stored in .harness/applied.json."""
 
-    def undo_record(self, effect: Effect) -> dict[str, Any]: ...
+    def undo_record(self, effect: Effect) -> UndoRecord: ...
 
 
 @runtime_checkable

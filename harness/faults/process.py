@@ -2,18 +2,23 @@
 
 pause: SIGSTOP, removed by SIGCONT. kill: SIGKILL, removed by starting the service again (same
 ports). restart: SIGKILL then start at once; removing it does nothing (each on-window of a
-restart is its own epoch, so a flapping restart restarts once per window).
+restart is its own epoch, so a flapping restart restarts once per window). `ProcessUndo` is
+the undo record (faults/undo.py): SIGCONT or start, through the same supervisor socket.
 """
 
 from __future__ import annotations
 
+import socket
 import threading
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
-from harness.backends.local.control import SupervisorClient
-from harness.backends.stack import StackInfo
 from harness.errors import StackError
-from harness.faults.effects import Effect, ProcessFault
+from harness.faults.undo import Gone, text
+from harness.model.effects import Effect, ProcessFault
+from harness.model.stack import StackInfo
+from harness.supervision import SupervisorClient
 
 _UNDO = {"pause": "CONT", "kill": "start", "restart": "start"}
 
@@ -75,14 +80,10 @@ class ProcessDriver:
                 found.add(fault)
         return found
 
-    def undo_record(self, effect: Effect) -> dict[str, Any]:
+    def undo_record(self, effect: Effect) -> ProcessUndo:
         fault = _process_fault(effect)
-        return {
-            "driver": "process",
-            "socket": self.supervisor.path,
-            "service": fault.service,
-            "undo": _UNDO[fault.action],  # a restart cut short by kill -9 leaves it dead
-        }
+        # a restart cut short by kill -9 leaves the service dead: start it
+        return ProcessUndo(self.supervisor.path, fault.service, _UNDO[fault.action])
 
     def _signal(self, service: str, signal: str) -> None:
         self.supervisor.call("signal", service=service, signal=signal)
@@ -92,3 +93,40 @@ def _process_fault(effect: Effect) -> ProcessFault:
     if not isinstance(effect, ProcessFault) or effect.container:
         raise TypeError(f"not a local process effect: {effect!r}")
     return effect
+
+
+@dataclass(frozen=True)
+class ProcessUndo:
+    """applied.json {"driver": "process", "socket", "service", "undo": "CONT" | "start"}."""
+
+    supervisor: str  # the path of the supervisor's control socket
+    service: str
+    action: str  # "CONT" (end a pause) or "start" (end a kill)
+    rank: ClassVar[int] = 0  # first: a paused service cannot answer its control API
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> ProcessUndo:
+        return cls(text(raw, "socket"), text(raw, "service"), text(raw, "undo"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "driver": "process",
+            "socket": self.supervisor,
+            "service": self.service,
+            "undo": self.action,
+        }
+
+    def label(self) -> str:
+        return f"process {self.service} ({self.action})"
+
+    def undo(self) -> None:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            try:
+                probe.connect(self.supervisor)
+            except OSError:
+                raise Gone from None  # no supervisor: its services died with it
+        supervisor = SupervisorClient(self.supervisor, timeout=15.0)
+        if self.action == "CONT":
+            supervisor.call("signal", service=self.service, signal="CONT")
+        else:
+            supervisor.call("start", service=self.service)

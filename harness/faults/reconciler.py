@@ -30,8 +30,9 @@ from harness.errors import (
 from harness.faults.applied import AppliedStore, Entry
 from harness.faults.drift import DriftWatch, Episode
 from harness.faults.driver import Driver, Explains, Undoable
-from harness.faults.effects import Effect
+from harness.faults.undo import UndoRecord, Unknown
 from harness.journal import Drift, Event, Probe, Transition
+from harness.model.effects import Effect
 from harness.schedule import Schedule
 
 Key = tuple[str, str]
@@ -355,11 +356,11 @@ class Reconciler:
     def _save(self, effects: Iterable[Effect]) -> None:
         self.store.save([Entry(e, self._undo(e)) for e in sorted(effects, key=lambda e: e.key)])
 
-    def _undo(self, effect: Effect) -> dict[str, object]:
+    def _undo(self, effect: Effect) -> UndoRecord:
         driver = self._driver(effect)
         if isinstance(driver, Undoable):
             return driver.undo_record(effect)
-        return {"driver": driver.name if driver else None}
+        return Unknown({"driver": driver.name if driver else None})
 
     def _journal(
         self, effect: Effect, on: bool, due: float, wall: float, error: str | None = None

@@ -5,18 +5,22 @@ Applying a Toxic whose key is already applied updates it in place (a ramp step).
 reads GET /proxies and maps it back to effects, looking only at toxics named with TOXIC_PREFIX;
 a proxy we rely on that has gone missing means Toxiproxy lost its state (it restarted), which
 is reported as a ToxiproxyError so the reconciler can restore the proxies. `found(effect)` says
-what observed() saw instead of an effect it left out, for the journal's Drift.
+what observed() saw instead of an effect it left out, for the journal's Drift. `LinkUp` and
+`ToxicOff` are the undo records (faults/undo.py): enable the proxy again, delete the toxic.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
-from harness.backends.stack import StackInfo
 from harness.errors import ToxiproxyError
-from harness.faults.effects import TOXIC_PREFIX, Effect, LinkDown, Toxic
+from harness.faults.undo import Gone, text
+from harness.model.effects import TOXIC_PREFIX, Effect, LinkDown, Toxic
+from harness.model.stack import StackInfo
 from harness.toxiproxy.client import ProxyState, ToxicState, ToxiproxyClient
 
 Key = tuple[str, str]
@@ -183,12 +187,12 @@ class ToxiproxyDriver:
         for link in links:
             self._trouble[link] = max(trouble, self._trouble.get(link, trouble))
 
-    def undo_record(self, effect: Effect) -> dict[str, Any]:
-        record: dict[str, Any] = {"driver": "toxiproxy", "api": self.client.api}
+    def undo_record(self, effect: Effect) -> LinkUp | ToxicOff:
         if isinstance(effect, LinkDown):
-            return {**record, "proxy": effect.link, "enable": True}
-        assert isinstance(effect, Toxic)
-        return {**record, "proxy": effect.link, "toxic": effect.toxic_name}
+            return LinkUp(self.client.api, effect.link)
+        if isinstance(effect, Toxic):
+            return ToxicOff(self.client.api, effect.link, effect.toxic_name)
+        raise TypeError(f"not a Toxiproxy effect: {effect!r}")
 
 
 def _matches(state: ToxicState, toxic: Toxic) -> bool:
@@ -210,3 +214,68 @@ def _as_effect(link: str, state: ToxicState) -> Toxic:
         state.toxicity,
         tuple(sorted(state.attributes.items())),
     )
+
+
+# --- undo records: applied.json {"driver": "toxiproxy", "api", "proxy", "enable": true | "toxic"}
+
+
+@dataclass(frozen=True)
+class LinkUp:
+    """Undo a LinkDown: enable the link's proxy again."""
+
+    api: str
+    proxy: str
+    rank: ClassVar[int] = 2  # after processes and app faults
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"driver": "toxiproxy", "api": self.api, "proxy": self.proxy, "enable": True}
+
+    def label(self) -> str:
+        return f"toxiproxy {self.proxy} disabled"
+
+    def undo(self) -> None:
+        with _found(self.api, self.proxy) as (client, proxy):
+            if proxy.enabled:
+                raise Gone
+            client.set_enabled(proxy.name, True)
+
+
+@dataclass(frozen=True)
+class ToxicOff:
+    """Undo a Toxic: delete the toxic named dc.<fault> from the link's proxy."""
+
+    api: str
+    proxy: str
+    toxic: str
+    rank: ClassVar[int] = 2
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"driver": "toxiproxy", "api": self.api, "proxy": self.proxy, "toxic": self.toxic}
+
+    def label(self) -> str:
+        return f"toxiproxy {self.proxy} {self.toxic}"
+
+    def undo(self) -> None:
+        with _found(self.api, self.proxy) as (client, proxy):
+            if proxy.toxic(self.toxic) is None:
+                raise Gone
+            client.remove_toxic(proxy.name, self.toxic)
+
+
+def undo_from_dict(raw: Mapping[str, Any]) -> LinkUp | ToxicOff:
+    if raw.get("enable"):
+        return LinkUp(text(raw, "api"), text(raw, "proxy"))
+    return ToxicOff(text(raw, "api"), text(raw, "proxy"), text(raw, "toxic"))
+
+
+@contextmanager
+def _found(api: str, name: str) -> Iterator[tuple[ToxiproxyClient, ProxyState]]:
+    """The proxy to undo on; Gone when Toxiproxy or the proxy is (they took our faults along)."""
+    client = ToxiproxyClient(api, timeout=1.0, retries=0)
+    try:
+        proxy = client.proxy(name) if client.reachable() else None
+        if proxy is None:
+            raise Gone
+        yield client, proxy
+    finally:
+        client.close()

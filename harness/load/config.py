@@ -13,32 +13,12 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from harness.backends.stack import StackInfo
 from harness.errors import InvalidInput, StackError
 from harness.load.rates import users_for
-from harness.model.scenario import TRAFFIC, Scenario
+from harness.model.scenario import Scenario
+from harness.model.stack import StackInfo
 from harness.model.topology import Topology
-
-# The number each caller class dials (docs/architecture.md, wire protocols).
-SIP_NUMBERS: dict[str, str] = {
-    "callers-112": "112",
-    "callers-0900": "09008844",
-    "callers-088": "088",
-    "callers-alternate": "meldkamer-{region}",  # a meldkamer's own published number (2019)
-}
-# How each traffic class talks to its entry.
-PROTOCOLS: dict[str, str] = {
-    "callers-alternate": "sip",
-    "callers-112": "sip",
-    "callers-0900": "sip",
-    "callers-088": "sip",
-    "radio-units": "line",
-    "office-users": "http",
-    "dispatchers": "http",
-}
-# Classes whose users belong to a region even when their entry is national: callers send
-# X-Caller-Region, radio units use their region's talkgroup. Office users have no region.
-REGIONAL: frozenset[str] = frozenset({*SIP_NUMBERS, "radio-units", "dispatchers"})
+from harness.model.traffic import TRAFFIC_CLASSES
 
 
 @dataclass(frozen=True)
@@ -50,7 +30,7 @@ class LoadOptions:
 
     def worst(self, traffic: str) -> float:
         """The longest one request of `traffic` can take (the pacing in rates.py relies on it)."""
-        if PROTOCOLS[traffic] == "sip":
+        if TRAFFIC_CLASSES[traffic].protocol == "sip":
             return self.timeout + self.hold + self.timeout  # INVITE, hold, BYE
         return self.timeout
 
@@ -73,11 +53,12 @@ class UserGroup:
 
     @property
     def protocol(self) -> str:
-        return PROTOCOLS[self.traffic]
+        return TRAFFIC_CLASSES[self.traffic].protocol
 
     @property
     def number(self) -> str | None:
-        number = SIP_NUMBERS.get(self.traffic)
+        """The number a caller dials (docs/architecture.md, wire protocols)."""
+        number = TRAFFIC_CLASSES[self.traffic].number
         return number.replace("{region}", self.region or "") if number else None
 
 
@@ -128,7 +109,8 @@ def class_name(traffic: str, region: str | None) -> str:
 
 def entries(topology: Topology, traffic: str) -> list[tuple[str, str | None]]:
     """(link, region) pairs a traffic class spreads its users over, evenly."""
-    client = TRAFFIC[traffic]
+    traffic_class = TRAFFIC_CLASSES[traffic]
+    client = traffic_class.client
     links = topology.clients.get(client)
     if not links:
         raise InvalidInput(
@@ -140,7 +122,7 @@ def entries(topology: Topology, traffic: str) -> list[tuple[str, str | None]]:
         target_region = topology.services[topology.links[link].target].region
         if target_region is not None:
             pairs.append((link, target_region))  # e.g. dispatchers->meldkamer-rotterdam
-        elif traffic in REGIONAL:
+        elif traffic_class.regional:  # e.g. callers->telephony, once per caller region
             pairs += [(link, region) for region in topology.regions]
         else:
             pairs.append((link, None))

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from harness import procs
-from harness.backends.stack import StackInfo
 from harness.errors import InfrastructureError, InvalidInput
 from harness.load.config import DEFAULT_OPTIONS, LoadConfig, LoadOptions, build_load_config
 from harness.model.scenario import Scenario
+from harness.model.stack import StackInfo
 from harness.paths import project_root
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")

@@ -4,7 +4,8 @@ One `SipCaller` per Locust user: one TCP connection, one call at a time, RFC 326
 INVITE -> (1xx) -> final; ACK; optional hold; BYE -> 200. After any transport failure or
 timeout the connection is dropped and the next call connects again, so a link that comes back
 up is used again and late answers to a timed-out call can never be mistaken for the next one.
-Messages are built and parsed with aiosipua; the TCP framing (Content-Length) is here.
+Messages are built with aiosipua; framing, parsing and answers are the mocks' own
+(mock_services/core: sip_framing, sip_codec), so both ends of a call read SIP alike.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from dataclasses import dataclass
 from aiosipua.message import SipMessage, SipRequest, SipResponse
 
 from harness.load.transport import Connection, Connector, OperationFailed, describe, peer_closed
+from mock_services.core import sip_codec
+from mock_services.core.sip_framing import MAX_MESSAGE, FramingError, MessageTooLarge, SipFramer
 
-MAX_MESSAGE = 65536  # bytes; anything bigger from the server is hostile or broken
 USER_AGENT = "dispatch-chaos"
 
 
@@ -28,46 +30,20 @@ class SipFailure(OperationFailed):
     """A call or hang-up failed: protocol error, timeout, lost connection, non-2xx BYE."""
 
 
-class SipStream:
-    """Cuts a TCP byte stream into whole SIP messages (RFC 3261 §18.3: Content-Length)."""
+class SipStream(SipFramer):
+    """The mocks' framer (Content-Length, RFC 3261 §18.3); a stream it cannot cut any more is
+    a failed call, and the caller drops the connection."""
 
     def __init__(self, limit: int = MAX_MESSAGE) -> None:
-        self._buffer = bytearray()
-        self._limit = limit
+        super().__init__(limit)
 
     def feed(self, data: bytes) -> list[bytes]:
-        self._buffer += data
-        messages: list[bytes] = []
-        while True:
-            # CRLF keep-alives may sit between messages (RFC 5626 §4.4.1)
-            while self._buffer[:2] == b"\r\n":
-                del self._buffer[:2]
-            end = self._buffer.find(b"\r\n\r\n")
-            if end < 0:
-                if len(self._buffer) > self._limit:
-                    raise SipFailure("protocol error: SIP header too long")
-                return messages
-            total = end + 4 + _content_length(bytes(self._buffer[:end]))
-            if total > self._limit:
-                raise SipFailure("protocol error: SIP message too long")
-            if len(self._buffer) < total:
-                return messages
-            messages.append(bytes(self._buffer[:total]))
-            del self._buffer[:total]
-
-
-def _content_length(head: bytes) -> int:
-    for line in head.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() in (b"content-length", b"l"):
-            try:
-                length = int(value.strip())
-            except ValueError:
-                raise SipFailure("protocol error: bad Content-Length") from None
-            if length < 0:
-                raise SipFailure("protocol error: bad Content-Length")
-            return length
-    return 0  # over TCP the header is mandatory; without it there is no body
+        try:
+            return super().feed(data)
+        except MessageTooLarge as exc:
+            raise SipFailure(f"protocol error: SIP message too long ({exc})") from None
+        except FramingError as exc:
+            raise SipFailure(f"protocol error: {exc}") from None
 
 
 def _token() -> str:
@@ -227,14 +203,6 @@ class SipCaller:
     def _bye(self, dialog: _Dialog) -> SipRequest:
         return self._in_dialog("BYE", 2, dialog, self._via())
 
-    @staticmethod
-    def _reply(request: SipRequest, status: int, reason: str) -> SipResponse:
-        msg = SipResponse(status_code=status, reason_phrase=reason)
-        for name in ("Via", "From", "To", "Call-ID", "CSeq"):
-            for value in request.get_header_values(name):
-                msg.add_header(name, value)
-        return msg
-
     # --- transport --------------------------------------------------------------------------
 
     def _ensure_connected(self, deadline: float) -> None:
@@ -277,14 +245,13 @@ class SipCaller:
             if raw.startswith(b"SIP/2.0 1"):
                 continue  # provisional: nothing in it we use, and parsing is our main cost
             try:
-                msg = SipMessage.parse(raw)
-            except ValueError as exc:
+                msg = sip_codec.decode(raw)
+            except sip_codec.SipDecodeError as exc:
                 raise SipFailure(f"protocol error: {exc}") from None
             if isinstance(msg, SipRequest):
                 self._answer_request(msg)
                 continue
-            cseq = msg.get_header("CSeq") or ""
-            if msg.call_id != call_id or cseq.split() != [str(seq), method]:
+            if msg.call_id != call_id or sip_codec.cseq(msg) != (seq, method):
                 continue  # an answer to something else
             if msg.status_code >= 200:
                 return msg
@@ -292,9 +259,9 @@ class SipCaller:
     def _answer_request(self, request: SipRequest) -> None:
         """The far end may hang up (BYE) or probe (OPTIONS); ACKs need no answer."""
         if request.method in ("BYE", "OPTIONS"):
-            self._send(self._reply(request, 200, "OK"))
+            self._send(sip_codec.response_to(request, 200))
         elif request.method != "ACK":
-            self._send(self._reply(request, 501, "Not Implemented"))
+            self._send(sip_codec.response_to(request, 501))
 
     def close(self) -> None:
         if self._conn is not None:

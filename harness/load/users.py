@@ -1,4 +1,5 @@
-"""Locust user classes, one per traffic class; `user_class` makes one per `UserGroup`.
+"""Locust user classes, named by the traffic registry (harness/model/traffic.py); `user_class`
+makes one per `UserGroup`.
 
 Imported only inside the Locust subprocess (importing Locust monkey-patches the process with
 gevent). Every user paces itself to its share of the group's rate (rates.py), starts at a
@@ -8,6 +9,7 @@ starts nothing before `wall_start` or after `end`, and bounds every request by t
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import json
 import random
@@ -27,6 +29,7 @@ from harness.load.config import LoadConfig, UserGroup
 from harness.load.rates import Pacer, period
 from harness.load.sip import SipCaller
 from harness.load.transport import OperationFailed, describe, tcp_connector
+from harness.model.traffic import TRAFFIC_CLASSES
 
 STATUS_CODES = (1, 2, 3, 4, 5, 6, 7, 8)  # C2000 unit status codes a unit cycles through
 
@@ -226,15 +229,13 @@ class DispatcherUser(_HttpUser):
         resp.request_meta["context"]["via"] = str(via)
 
 
-BASES: dict[str, type[User]] = {
-    "callers-112": SipCallerUser,
-    "callers-0900": SipCallerUser,
-    "callers-088": SipCallerUser,
-    "callers-alternate": SipCallerUser,
-    "radio-units": RadioUnitUser,
-    "office-users": OfficeUser,
-    "dispatchers": DispatcherUser,
-}
+def base_class(traffic: str) -> type[User]:
+    """The user class the traffic registry names for `traffic` (harness/model/traffic.py)."""
+    module, _, name = TRAFFIC_CLASSES[traffic].user.partition(":")
+    base = getattr(importlib.import_module(module), name, None)
+    if not (isinstance(base, type) and issubclass(base, User)):
+        raise TypeError(f"traffic {traffic}: {TRAFFIC_CLASSES[traffic].user} is no Locust user")
+    return base
 
 
 def user_class(group: UserGroup, load: LoadConfig) -> type[User]:
@@ -251,4 +252,4 @@ def user_class(group: UserGroup, load: LoadConfig) -> type[User]:
         "network_timeout": timeout,
         "connection_timeout": timeout,
     }
-    return type(group.name, (BASES[group.traffic],), attrs)
+    return type(group.name, (base_class(group.traffic),), attrs)

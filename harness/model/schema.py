@@ -15,7 +15,7 @@ from typing import Any
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
-from harness.model import scenario
+from harness.model import scenario_file
 from harness.model.duration import parse_duration
 from harness.model.toxics import STREAMS, TOXICS
 
@@ -28,11 +28,11 @@ _WRITTEN: dict[Any, JsonSchemaValue] = {
         "description": "a duration: 500ms, 90s, 20m, 3h, 2d, 1h30m, or a number of seconds",
         "anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": DURATION}],
     },
-    scenario._rate: {
+    scenario_file.parse_rate: {
         "description": "arrivals per wall-clock second: 20/s, 120/m, or a number per second",
         "anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": RATE}],
     },
-    scenario._time_point: {
+    scenario_file.parse_time_point: {
         "description": "scenario time: 2020-09-17T11:30, or an offset from clock.start: +90m",
         "type": "string",
         "pattern": TIME,
@@ -75,7 +75,7 @@ def _renamed(node: Any, names: dict[str, str]) -> Any:
 
 
 def scenario_schema() -> dict[str, Any]:
-    raw = scenario.ScenarioFile.model_json_schema(
+    raw = scenario_file.ScenarioFile.model_json_schema(
         by_alias=True, mode="validation", schema_generator=_AsWritten
     )
     defs = raw.get("$defs", {})
@@ -83,8 +83,8 @@ def scenario_schema() -> dict[str, Any]:
     action["additionalProperties"] = TOXIC_ATTRIBUTE
     for key, allowed in (
         ("toxic", list(TOXICS)),
-        ("process", list(scenario.PROCESS_ACTIONS)),
-        ("container", list(scenario.PROCESS_ACTIONS)),
+        ("process", list(scenario_file.PROCESS_ACTIONS)),
+        ("container", list(scenario_file.PROCESS_ACTIONS)),
         ("stream", list(STREAMS)),
     ):
         action["properties"][key] = {"title": key.title(), "enum": allowed}

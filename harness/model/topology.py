@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -321,28 +322,18 @@ class _Builder:
     def check_cycles(self) -> None:
         """Dependencies must form a DAG: a cycle would make start-up order and blame
         undefined. The first cycle found is reported where its closing link is written."""
-        graph: dict[str, list[str]] = {}
-        for link in self.links.values():
-            if not link.client:
-                graph.setdefault(link.source, []).append(link.target)
-        state: dict[str, int] = {}
-
-        def visit(node: str, trail: list[str]) -> list[str] | None:
-            state[node] = 1
-            for nxt in graph.get(node, []):
-                if state.get(nxt) == 1:
-                    stack = [*trail, node]
-                    return [*stack[stack.index(nxt) :], nxt]
-                if state.get(nxt) is None and (found := visit(nxt, [*trail, node])):
-                    return found
-            state[node] = 2
-            return None
-
-        for node in sorted(graph):
-            if node not in state and (cycle := visit(node, [])):
-                closing = self.origin[f"{cycle[-2]}->{cycle[-1]}"]
-                self.fail(closing, f"dependency cycle: {' -> '.join(cycle)}")
-                return
+        order: TopologicalSorter[str] = TopologicalSorter()
+        depends = [link for link in self.links.values() if not link.client]
+        for service in sorted({link.source for link in depends}):
+            order.add(service)  # graphlib looks for cycles from its services in this order
+        for link in depends:
+            order.add(link.target, link.source)  # edge source -> target: cycles read that way
+        try:
+            order.prepare()
+        except CycleError as exc:
+            cycle: list[str] = exc.args[1]  # each depends on the next; the last is the first
+            closing = self.origin[f"{cycle[-2]}->{cycle[-1]}"]
+            self.fail(closing, f"dependency cycle: {' -> '.join(cycle)}")
 
 
 def build_topology(src: Source) -> Topology:

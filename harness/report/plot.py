@@ -16,13 +16,14 @@ from typing import Any, cast
 
 import numpy as np
 
+from harness.model.traffic import INCIDENT_TRAFFIC
 from harness.report.timeline import Timeline
 
 TRAFFIC_COLOURS = ["#1f5fa8", "#d9822b", "#2e8540", "#8e44ad", "#c0392b", "#16a085", "#7f8c8d"]
 FAULT_COLOURS = ["#c0392b", "#e67e22", "#8e44ad", "#b7950b", "#2471a3", "#17a589", "#6e2c00"]
 HALT_COLOUR = "#b00020"
 DRIFT_COLOUR = "#d50000"
-PROTECTED = "callers-112"  # the path the harness exists to protect
+PROTECTED = INCIDENT_TRAFFIC  # the 112 calls: the path the harness exists to protect
 INK, GRID, MUTED = "#1d2430", "#e3e7ee", "#6b7585"
 STYLE: dict[str, Any] = {
     "svg.fonttype": "none",
@@ -54,13 +55,13 @@ def timeline_svg(timeline: Timeline) -> str:
 
 
 def _draw(tl: Timeline) -> Any:
+    """Three panels over one time axis: fault windows, success ratio, latency."""
     import matplotlib.dates as mdates
     from matplotlib.figure import Figure
     from matplotlib.layout_engine import ConstrainedLayoutEngine
 
     targets = sorted({s.target for s in tl.faults})
-    fault_rows = max(len(targets), 1)
-    heights = [0.5 + 0.24 * fault_rows, 2.3, 2.3]
+    heights = [0.5 + 0.24 * max(len(targets), 1), 2.3, 2.3]
     layout = ConstrainedLayoutEngine(h_pad=0.08, hspace=0.04)
     figure = Figure(figsize=(12.5, sum(heights) + 0.9), layout=layout)
     faults_ax, ratio_ax, latency_ax = figure.subplots(
@@ -74,26 +75,34 @@ def _draw(tl: Timeline) -> Any:
     _fault_panel(faults_ax, tl, targets, x)
     _ratio_panel(ratio_ax, tl, x)
     _latency_panel(latency_ax, tl, x)
+    for panel, ax in {"faults": faults_ax, "ratio": ratio_ax, "latency": latency_ax}.items():
+        _frame(ax, panel, tl, x)
+    _label_end_and_halts(faults_ax, tl, x)
+    _date_axis(latency_ax, tl)
+    return figure
 
-    panels = {"faults": faults_ax, "ratio": ratio_ax, "latency": latency_ax}
-    for panel, ax in panels.items():
-        ax.set_xlim(x(0.0), x(tl.span))
-        ax.grid(axis="x", color=GRID, linewidth=0.8)
-        ax.set_axisbelow(True)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-        if tl.end_t < tl.span:  # halted or interrupted: the rest of the scenario never ran
-            ax.axvspan(x(tl.end_t), x(tl.span), color="#eef0f3", lw=0)
-        for t, name in tl.halts:
-            ax.axvline(
-                x(t), color=HALT_COLOUR, lw=1.4, ls=(0, (4, 2)), gid=svg_id("halt", panel, name)
-            )
+
+def _frame(ax: Any, panel: str, tl: Timeline, x: Any) -> None:
+    """The whole scenario on the x axis; what never ran greyed out; halts as dashed lines."""
+    ax.set_xlim(x(0.0), x(tl.span))
+    ax.grid(axis="x", color=GRID, linewidth=0.8)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    if tl.end_t < tl.span:  # halted or interrupted: the rest of the scenario never ran
+        ax.axvspan(x(tl.end_t), x(tl.span), color="#eef0f3", lw=0)
+    for t, name in tl.halts:
+        ax.axvline(x(t), color=HALT_COLOUR, lw=1.4, ls=(0, (4, 2)), gid=svg_id("halt", panel, name))
+
+
+def _label_end_and_halts(ax: Any, tl: Timeline, x: Any) -> None:
+    """In the top panel only: `not reached` over the part never run, each halt's name."""
     if tl.end_t < tl.span:
-        faults_ax.text(
+        ax.text(
             x((tl.end_t + tl.span) / 2),
             0.5,
             "not reached",
-            transform=faults_ax.get_xaxis_transform(),
+            transform=ax.get_xaxis_transform(),
             ha="center",
             va="center",
             color=MUTED,
@@ -101,7 +110,7 @@ def _draw(tl: Timeline) -> Any:
             style="italic",
         )
     for t, name in tl.halts:
-        faults_ax.annotate(
+        ax.annotate(
             f"halt: {name}",
             (x(t), 1.0),
             xycoords=("data", "axes fraction"),
@@ -112,12 +121,16 @@ def _draw(tl: Timeline) -> Any:
             fontweight="bold",
             va="bottom",
         )
+
+
+def _date_axis(ax: Any, tl: Timeline) -> None:
+    import matplotlib.dates as mdates
+
     locator = mdates.AutoDateLocator(minticks=6, maxticks=14)  # type: ignore[no-untyped-call]
-    latency_ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_locator(locator)
     formatter = mdates.ConciseDateFormatter(locator)  # type: ignore[no-untyped-call]
-    latency_ax.xaxis.set_major_formatter(formatter)
-    latency_ax.set_xlabel(_clock_label(tl), color=MUTED)
-    return figure
+    ax.xaxis.set_major_formatter(formatter)
+    ax.set_xlabel(_clock_label(tl), color=MUTED)
 
 
 def _fault_panel(ax: Any, tl: Timeline, targets: list[str], x: Any) -> None:

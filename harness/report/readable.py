@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.assertions.evaluate import Outcome
+from harness.assertions.evaluate import Outcome, traffic_of
 from harness.assertions.view import JournalView
 from harness.model.duration import format_duration
 from harness.model.scenario import Check
@@ -55,7 +55,7 @@ def threshold(metric: str, op: str, limit: float) -> str:
 
 def selection(check: Check, view: JournalView) -> str:
     """What a check looks at, in a few words: traffic, region(s), window of scenario time."""
-    parts = [check.traffic or ("callers-112" if check.metric == "incidents_reconciled" else "")]
+    parts = [traffic_of(check) or ""]
     if check.metric == "latency" and check.percentile is not None:
         parts.insert(0, f"p{check.percentile:g}")
     if check.metric == "via_ratio" and check.via:

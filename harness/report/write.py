@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.assertions.drift import tally
+from harness.assertions.drift import DriftTally, tally
 from harness.assertions.evaluate import Outcome, evaluate
 from harness.assertions.verdict import Verdict, decide, ending_from_journal, with_drift
 from harness.assertions.view import JournalView
@@ -39,10 +39,22 @@ def write_reports(
     checks: Sequence[Check],
     events: Iterable[Event],
     verdict: Verdict,
+    outcomes: Sequence[Outcome] | None = None,
 ) -> ReportFiles:
-    """summary.json, junit.xml and report.html for a finished run, in run_dir."""
+    """summary.json, junit.xml and report.html for a finished run, in run_dir. A run passes
+    the outcomes it judged its verdict by; without them the checks are evaluated here."""
     view = JournalView(events)
-    return _write(run_dir, scenario_meta, view, evaluate(checks, view), verdict)
+    judged = evaluate(checks, view) if outcomes is None else outcomes
+    return _write(run_dir, scenario_meta, view, judged, verdict)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A recorded run judged again: its verdict, the outcomes and its drift."""
+
+    verdict: Verdict
+    outcomes: list[Outcome]
+    drift: DriftTally
 
 
 def render(
@@ -51,7 +63,17 @@ def render(
     meta: ScenarioMeta | None = None,
     max_drift: float | None = None,
 ) -> Verdict:
-    """Re-read run_dir/journal.jsonl, re-evaluate `checks` and rewrite the reports.
+    """Re-read run_dir/journal.jsonl, re-evaluate `checks` and rewrite the reports; the verdict."""
+    return render_run(run_dir, checks, meta, max_drift).verdict
+
+
+def render_run(
+    run_dir: Path,
+    checks: Sequence[Check],
+    meta: ScenarioMeta | None = None,
+    max_drift: float | None = None,
+) -> Rendered:
+    """Re-read run_dir/journal.jsonl, re-evaluate `checks` (once) and rewrite the reports.
 
     The verdict follows how the run ended (its run-end and halt events), and `max_drift` (the
     scenario's bound on faults found missing); a run that completed is judged afresh by the
@@ -63,11 +85,11 @@ def render(
     events = list(read_events(journal))
     view = JournalView(events)
     outcomes = evaluate(checks, view)
-    ending = with_drift(ending_from_journal(events), tally(view.drifts), max_drift)
-    verdict = decide(outcomes, ending)
+    drift = tally(view.drifts)
+    verdict = decide(outcomes, with_drift(ending_from_journal(events), drift, max_drift))
     meta = meta or _previous_meta(run_dir, view) or ScenarioMeta.from_journal(view)
     _write(run_dir, meta, view, outcomes, verdict)
-    return verdict
+    return Rendered(verdict, outcomes, drift)
 
 
 def _write(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.faults.effects import AppFault, Effect, LinkDown, ProcessFault, Toxic
+from harness.model.effects import AppFault, Effect, LinkDown, ProcessFault, Toxic
 from harness.model.scenario import (
     AppAction,
     Fault,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from harness.faults.effects import Effect
+from harness.model.effects import Effect
 from harness.model.scenario import Scenario
 from harness.schedule.expand import Interval, expand
 

@@ -1,8 +1,9 @@
 """What every mock service is: listeners, counters, application faults, dependency clients.
 
-A service class names its `kind` and `listeners`, serves its own HTTP API in `handle`, and
+A service class names its `kind` and `listeners`, declares its own HTTP API in `routes`, and
 starts other listeners (SIP, C2000 lines) in `serve`. The `http` listener also carries
-/health and the control API; every other HTTP request passes the fault table first.
+/health and the control API; every other HTTP request passes the fault table first, then
+finds its handler by path and method (404 / 405 when there is none).
 """
 
 from __future__ import annotations
@@ -10,18 +11,33 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any, ClassVar
 
 from mock_services.core.config import Dependency, Listen, ServiceConfig
 from mock_services.core.control import control, is_control
-from mock_services.core.faults import GARBAGE, FaultTable
+from mock_services.core.faults import GARBAGE, AppFault, FaultTable
 from mock_services.core.http_client import HttpClient
 from mock_services.core.http_server import Hangup, HttpServer, Request, Response
 from mock_services.core.line_client import LineClient
 from mock_services.core.stats import Stats
 
 log = logging.getLogger(__name__)
+
+Handler = Callable[[Request], Awaitable[Response]]
+# path -> method -> handler; a path ending in "*" stands for every path it begins
+Routes = Mapping[str, Mapping[str, Handler]]
+
+
+def find_route(routes: Routes, path: str) -> Mapping[str, Handler] | None:
+    """The handlers by method for `path`; None when no route has it."""
+    methods = routes.get(path)
+    if methods is not None:
+        return methods
+    for pattern, below in routes.items():
+        if pattern.endswith("*") and path.startswith(pattern[:-1]):
+            return below
+    return None
 
 
 def open_listener(listen: Listen) -> socket.socket:
@@ -50,6 +66,7 @@ class Service:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._http_clients: dict[str, HttpClient] = {}
         self._line_clients: dict[str, LineClient] = {}
+        self._routes = self.routes()
 
     # --- life cycle --------------------------------------------------------------------------
 
@@ -105,23 +122,38 @@ class Service:
 
     # --- HTTP --------------------------------------------------------------------------------
 
+    def routes(self) -> Routes:
+        """The service's own HTTP API (served after faults). Default: nothing here."""
+        return {}
+
     async def handle(self, request: Request) -> Response:
-        """The service's own HTTP API (after faults). Default: nothing here."""
-        return Response.json(404, {"error": f"no such endpoint {request.path}"})
+        methods = find_route(self._routes, request.path)
+        if methods is None:
+            return Response.json(404, {"error": f"no such endpoint {request.path}"})
+        handler = methods.get(request.method)
+        if handler is None:
+            return Response.json(405, {"error": "method not allowed"})
+        return await handler(request)
 
     async def control_extra(self, request: Request) -> Response | None:
         """Extra /_control/ routes of this service; None when the path is not one."""
         return None
 
+    async def fault(self, protocol: str, tags: tuple[str, ...]) -> AppFault | None:
+        """The application fault that answers a request instead of the service (counted as
+        fault.<mode>), after the wait of any slow fault; None to serve it."""
+        verdict = self.faults.verdict(protocol, tags)
+        if verdict.delay:
+            await asyncio.sleep(verdict.delay)
+        if verdict.answer is not None:
+            self.stats.inc(f"fault.{verdict.answer.mode}")
+        return verdict.answer
+
     async def _http_entry(self, request: Request) -> Response:
         if is_control(request.path):
             return await control(request, self.config, self.stats, self.faults, self.control_extra)
-        verdict = self.faults.verdict("http", ("http", request.path))
-        if verdict.delay:
-            await asyncio.sleep(verdict.delay)
-        fault = verdict.answer
+        fault = await self.fault("http", ("http", request.path))
         if fault is not None:
-            self.stats.inc(f"fault.{fault.mode}")
             if fault.mode == "garbage":
                 raise Hangup(GARBAGE)
             if fault.mode == "drop":

@@ -21,6 +21,10 @@ class FramingError(Exception):
     """The stream cannot be cut into messages any more."""
 
 
+class MessageTooLarge(FramingError):
+    """The peer sent more than `max_size` for one message: hostile or broken."""
+
+
 def content_length(head: bytes) -> int:
     """The body length a header block announces; FramingError when it is not a number."""
     values = {m.group(1) for m in _CONTENT_LENGTH.finditer(head, head.find(b"\n") + 1)}
@@ -58,12 +62,12 @@ class SipFramer:
                 if end < 0:
                     self._scanned = len(self._buffer)
                     if self._scanned > self.max_size:
-                        raise FramingError("header block too large")
+                        raise MessageTooLarge("header block too large")
                     return messages
                 head = bytes(self._buffer[:end])
                 self._need = end + len(_END) + content_length(head)
                 if self._need > self.max_size:
-                    raise FramingError("message too large")
+                    raise MessageTooLarge("message too large")
             if len(self._buffer) < self._need:
                 return messages
             messages.append(bytes(self._buffer[: self._need]))

@@ -21,6 +21,7 @@ from mock_services.core.config import Dependency
 from mock_services.core.http_client import ensure_status
 from mock_services.core.http_server import BadRequest, Request, Response
 from mock_services.core.line_client import LineAnswerError
+from mock_services.core.service import Routes
 from mock_services.core.sip_uas import IncomingCall
 from mock_services.meldkamer.buffer import IncidentBuffer
 
@@ -112,11 +113,10 @@ class Meldkamer(CallCentre):
 
     # --- dispatch ----------------------------------------------------------------------------
 
-    async def handle(self, request: Request) -> Response:
-        if request.path != "/dispatch":
-            return Response.json(404, {"error": f"no such endpoint {request.path}"})
-        if request.method != "POST":
-            return Response.json(405, {"error": "method not allowed"})
+    def routes(self) -> Routes:
+        return {"/dispatch": {"POST": self.dispatch}}
+
+    async def dispatch(self, request: Request) -> Response:
         incident, unit = _dispatch(request)
         message = f"incident {incident} unit {unit}"
         failures: dict[str, str] = {}

@@ -28,10 +28,10 @@ from harness.backends.images import (
     Outcome,
     build_images,
 )
-from harness.backends.stack import StackInfo
 from harness.errors import StackError
 from harness.faults.container import ContainerDriver
-from harness.faults.effects import ProcessFault
+from harness.model.effects import ProcessFault
+from harness.model.stack import StackInfo
 from harness.model.topology import Topology, load_topology
 from harness.paths import scenarios_dir
 from harness.toxiproxy.client import ToxiproxyClient

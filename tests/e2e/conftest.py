@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.backends.stack import StackInfo
+from harness.model.stack import StackInfo
 from harness.toxiproxy.client import ToxiproxyClient
 
 ROOT = Path(__file__).resolve().parents[2]

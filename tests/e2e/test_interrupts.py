@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.backends.local.control import SupervisorClient
+from harness.supervision import SupervisorClient
 from tests.e2e.conftest import DATA, Harness, fault_free, summary, toxiproxy_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

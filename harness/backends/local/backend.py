@@ -10,10 +10,15 @@ import time
 from pathlib import Path
 
 from harness import procs
-from harness.backends.local.control import SupervisorClient
-from harness.backends.stack import StackInfo
+from harness.backends.drivers import link_and_app_drivers
+from harness.backends.evidence import Evidence, MockEvidence
+from harness.backends.protocol import Site
 from harness.errors import StackError
+from harness.faults.driver import Driver
+from harness.faults.process import ProcessDriver
+from harness.model.stack import StackInfo
 from harness.paths import stack_file
+from harness.supervision import SupervisorClient
 from harness.toxiproxy.binary import ensure
 
 
@@ -22,11 +27,17 @@ class LocalBackend:
     (a single `harness run`) ties it to this process, so even kill -9 takes it down."""
 
     name = "local"
+    starts_stacks = True
+    side_by_side = True  # each stack has its own supervisor, ports and state folder
 
     def __init__(self, topology: Path, state_dir: Path) -> None:
         self.topology = topology
         self.state_dir = state_dir
         self.proc: subprocess.Popen[bytes] | None = None
+
+    @classmethod
+    def at(cls, site: Site) -> LocalBackend:
+        return cls(site.topology.resolve(), site.state_dir)
 
     def up(self, detach: bool = False, timeout: float = 20.0) -> StackInfo:
         binary = ensure()
@@ -74,12 +85,29 @@ class LocalBackend:
         tail = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-5:]
         return "local stack failed to start: " + " | ".join(tail)
 
+    def describe(self) -> StackInfo:
+        """The stack the supervisor announced in stack.json."""
+        target = stack_file(self.state_dir)
+        try:
+            return StackInfo.load(target)
+        except (OSError, ValueError, TypeError, KeyError) as exc:
+            raise StackError(f"no local stack described in {target} ({exc})") from None
+
+    def drivers(self, stack: StackInfo) -> list[Driver]:
+        return [*link_and_app_drivers(stack), ProcessDriver.from_stack(stack)]
+
+    def evidence(self, stack: StackInfo) -> Evidence:
+        return MockEvidence(stack)
+
     def down(self, info: StackInfo | None = None, timeout: float = 10.0) -> None:
-        """Stop the stack we started, or the one `info` describes (started by `harness up`)."""
+        """Stop the stack we started, or the one `info` (else stack.json) describes: started
+        by `harness up`."""
         if self.proc is not None:
             procs.stop(self.proc, grace=timeout)
             self.proc = None
             return
+        if info is None and stack_file(self.state_dir).exists():
+            info = self.describe()
         if info is None or info.supervisor_pid is None:
             return
         pid = info.supervisor_pid

@@ -31,9 +31,9 @@ from typing import Any
 
 from harness import procs
 from harness.backends.health import wait_healthy
-from harness.backends.stack import ProxyInfo, ServiceInfo, StackInfo
 from harness.backends.wiring import service_config
 from harness.errors import HarnessError, StackError
+from harness.model.stack import ProxyInfo, ServiceInfo, StackInfo
 from harness.model.topology import Topology, load_topology
 from harness.toxiproxy.client import ToxiproxyClient
 from harness.toxiproxy.server import ToxiproxyServer

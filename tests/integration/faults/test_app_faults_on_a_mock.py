@@ -15,7 +15,7 @@ from harness import paths, procs
 from harness.faults.app import AppDriver
 from harness.faults.applied import AppliedStore, Entry
 from harness.faults.cleanup import cleanup
-from harness.faults.effects import AppFault
+from harness.model.effects import AppFault
 
 pytestmark = pytest.mark.integration
 

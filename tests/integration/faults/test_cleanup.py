@@ -12,11 +12,13 @@ from typing import ClassVar
 import pytest
 
 from harness import paths, procs
+from harness.faults.app import AppUndo
 from harness.faults.applied import AppliedStore, Entry
 from harness.faults.cleanup import cleanup
-from harness.faults.effects import AppFault, ProcessFault
+from harness.faults.process import ProcessUndo
 from harness.faults.reconciler import Reconciler
-from harness.faults.toxics import ToxiproxyDriver
+from harness.faults.toxics import ToxicOff, ToxiproxyDriver
+from harness.model.effects import AppFault, ProcessFault
 from harness.model.scenario import ToxicAction
 from harness.schedule import Schedule
 from harness.toxiproxy.client import ToxiproxyClient
@@ -86,27 +88,38 @@ def test_cleanup_sweeps_the_running_stacks_toxiproxy_without_a_state_file(
     assert clean(toxiproxy)
 
 
+# applied.json as the harness wrote it before undo records were typed; API is the Toxiproxy's
+WRITTEN_BEFORE = """{"effects": [
+ {"effect": {"attributes": [["jitter", 0], ["latency", 50]], "fault": "slow", "kind": "Toxic",
+             "link": "b->c", "stream": "downstream", "toxicity": 1.0, "type": "latency"},
+  "undo": {"api": "API", "driver": "toxiproxy", "proxy": "b->c", "toxic": "dc.slow"}},
+ {"effect": {"fault": "cut", "kind": "LinkDown", "link": "a->c"},
+  "undo": {"api": "API", "driver": "toxiproxy", "enable": true, "proxy": "a->c"}}
+], "pid": 1, "toxiproxy": "API", "version": 1}"""
+
+
+def test_cleanup_undoes_the_faults_in_an_applied_json_an_older_harness_wrote(
+    toxiproxy: ToxiproxyClient, links: dict[str, str], tmp_path: Path
+) -> None:
+    toxiproxy.add_toxic("b->c", "dc.slow", "latency", attributes={"latency": 50})
+    toxiproxy.set_enabled("a->c", False)
+    paths.applied_file(tmp_path).write_text(WRITTEN_BEFORE.replace("API", toxiproxy.api))
+    report = cleanup(tmp_path)
+    assert str(report) == "removed: toxiproxy b->c dc.slow\nremoved: toxiproxy a->c disabled"
+    assert clean(toxiproxy)
+    assert not paths.applied_file(tmp_path).exists()
+
+
 def test_things_that_are_gone_count_as_cleaned_up(tmp_path: Path) -> None:
     nobody = f"127.0.0.1:{procs.free_port()}"
     AppliedStore(paths.applied_file(tmp_path), nobody).save(
         [
             Entry(
                 ProcessFault("p", "gms", "pause"),
-                {
-                    "driver": "process",
-                    "socket": str(tmp_path / "no.sock"),
-                    "service": "gms",
-                    "undo": "CONT",
-                },
+                ProcessUndo(str(tmp_path / "no.sock"), "gms", "CONT"),
             ),
-            Entry(
-                AppFault("a", "gms", ()),
-                {"driver": "app", "url": f"http://{nobody}/_control/faults/dc.a"},
-            ),
-            Entry(
-                AppFault("a", "gms", ()),
-                {"driver": "toxiproxy", "api": nobody, "proxy": "a->c", "toxic": "dc.a"},
-            ),
+            Entry(AppFault("a", "gms", ()), AppUndo(f"http://{nobody}/_control/faults/dc.a")),
+            Entry(AppFault("a", "gms", ()), ToxicOff(nobody, "a->c", "dc.a")),
         ]
     )
     report = cleanup(tmp_path)
@@ -145,7 +158,7 @@ def test_cleanup_deletes_recorded_app_faults_through_the_control_api(
     endpoint, deleted = control_api
     url = f"http://{endpoint}/_control/faults/dc.busy"
     AppliedStore(paths.applied_file(tmp_path)).save(
-        [Entry(AppFault("busy", "gms", ()), {"driver": "app", "url": url})]
+        [Entry(AppFault("busy", "gms", ()), AppUndo(url))]
     )
     report = cleanup(tmp_path)
     assert report.removed == [f"app fault {url}"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from harness.errors import ToxiproxyError
-from harness.faults.effects import LinkDown, Toxic
 from harness.faults.toxics import ToxiproxyDriver
+from harness.model.effects import LinkDown, Toxic
 from harness.toxiproxy.client import ToxiproxyClient
 from tests.integration.faults.conftest import LINKS, round_trip
 

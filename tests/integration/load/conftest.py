@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from harness.backends.stack import ProxyInfo, StackInfo
+from harness.model.stack import ProxyInfo, StackInfo
 from harness.toxiproxy.client import ToxiproxyClient
 from tests.integration.load.servers import HttpServer, LineServer, SipUas
 from tests.unit.load import world

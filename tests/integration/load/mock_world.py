@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from harness import procs
-from harness.backends.stack import Endpoint
 from harness.backends.wiring import service_config
+from harness.model.stack import Endpoint
 from harness.toxiproxy.client import ToxiproxyClient
 from tests.unit.load import world
 

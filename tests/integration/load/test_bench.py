@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bench.capacity import p1_ratio, sip_capacity, sipp_capacity
-from harness.backends.stack import Endpoint
+from harness.model.stack import Endpoint
 from tests.integration.load.servers import SipUas
 from tests.prerequisites import need_program
 

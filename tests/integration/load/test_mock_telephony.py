@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from bench.capacity import p1_ratio, sip_capacity, sipp_capacity
-from harness.backends.stack import Endpoint, ProxyInfo, StackInfo
 from harness.journal import Request
 from harness.load.config import LoadOptions
 from harness.load.runner import LoadRunner
+from harness.model.stack import Endpoint, ProxyInfo, StackInfo
 from harness.toxiproxy.client import ToxiproxyClient
 from tests.integration.load.mock_world import TelephonyWorld, telephony_world
 from tests.integration.load.runs import between, finish, flap

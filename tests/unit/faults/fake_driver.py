@@ -6,12 +6,30 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from harness.errors import HarnessError, ToxiproxyError
-from harness.faults.effects import AppFault, Effect, LinkDown, ProcessFault, Toxic
+from harness.model.effects import AppFault, Effect, LinkDown, ProcessFault, Toxic
 
 Key = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class FakeUndo:
+    """The fake's undo record: it names the driver and the effect; nothing can undo it."""
+
+    name: str
+    effect: str
+    rank: ClassVar[int] = 3
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"driver": "fake", "name": self.name, "label": self.effect}
+
+    def label(self) -> str:
+        return f"fake {self.name} {self.effect}"
+
+    def undo(self) -> None:
+        raise ValueError("a fake fault lives in its test's memory")
 
 
 @dataclass
@@ -84,8 +102,8 @@ class FakeDriver:
         with self._lock:
             return self.why.get(effect.key, "not observed")
 
-    def undo_record(self, effect: Effect) -> dict[str, Any]:
-        return {"driver": "fake", "name": self.name, "label": effect.label()}
+    def undo_record(self, effect: Effect) -> FakeUndo:
+        return FakeUndo(self.name, effect.label())
 
     def _call(self, op: str, effect: Effect) -> None:
         with self._lock:

@@ -11,7 +11,7 @@ from requests.adapters import BaseAdapter
 
 from harness.errors import StackError
 from harness.faults.app import AppDriver
-from harness.faults.effects import AppFault
+from harness.model.effects import AppFault
 
 BUSY = AppFault("busy", "telephony", (("mode", "sip"), ("scope", "112"), ("status", 486)))
 
@@ -82,7 +82,7 @@ def test_a_service_without_a_control_endpoint_is_a_stack_error() -> None:
 
 
 def test_the_undo_record_is_the_faults_url() -> None:
-    assert driver_with(ControlAPI()).undo_record(BUSY) == {
+    assert driver_with(ControlAPI()).undo_record(BUSY).to_dict() == {
         "driver": "app",
         "url": "http://127.0.0.1:4100/_control/faults/dc.busy",
     }

@@ -11,9 +11,9 @@ import pytest
 from harness.errors import ToxiproxyError
 from harness.faults.applied import AppliedStore
 from harness.faults.drift import expected
-from harness.faults.effects import AppFault, LinkDown, ProcessFault, Toxic
 from harness.faults.reconciler import Reconciler
 from harness.journal import Drift, decode
+from harness.model.effects import AppFault, LinkDown, ProcessFault, Toxic
 from harness.model.scenario import ToxicAction
 from harness.schedule import Schedule
 from tests.unit.faults.fake_driver import FakeDriver

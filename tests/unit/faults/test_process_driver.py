@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from harness.faults.effects import LinkDown, ProcessFault
 from harness.faults.process import ProcessDriver
+from harness.model.effects import LinkDown, ProcessFault
 
 
 class FakeSupervisor:
@@ -96,10 +96,10 @@ def test_observed_sees_a_kill_while_the_service_is_down(
 
 
 def test_the_undo_record_names_the_supervisor_socket_and_what_to_do(driver: ProcessDriver) -> None:
-    assert driver.undo_record(ProcessFault("f", "gms", "pause")) == {
+    assert driver.undo_record(ProcessFault("f", "gms", "pause")).to_dict() == {
         "driver": "process",
         "socket": "/run/supervisor.sock",
         "service": "gms",
         "undo": "CONT",
     }
-    assert driver.undo_record(ProcessFault("f", "gms", "restart"))["undo"] == "start"
+    assert driver.undo_record(ProcessFault("f", "gms", "restart")).to_dict()["undo"] == "start"

@@ -10,8 +10,8 @@ import pytest
 
 from harness.errors import InfrastructureError, InvalidInput, StackError, ToxiproxyError
 from harness.faults.applied import AppliedStore
-from harness.faults.effects import Effect, LinkDown, ProcessFault, Toxic
 from harness.faults.reconciler import Reconciler
+from harness.model.effects import Effect, LinkDown, ProcessFault, Toxic
 from harness.model.scenario import Fault, ProcessAction, Ramp, ToxicAction
 from harness.schedule import Schedule
 from tests.unit.faults.fake_driver import FakeDriver

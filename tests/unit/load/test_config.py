@@ -9,7 +9,7 @@ import pytest
 
 from harness.errors import InvalidInput, StackError
 from harness.load.config import LoadConfig, LoadOptions, build_load_config, class_name
-from harness.model.scenario import TRAFFIC
+from harness.model.traffic import TRAFFIC_CLASSES
 from tests.unit.load import world
 
 REGIONS = list(world.topology().regions)
@@ -34,7 +34,7 @@ def build(load: dict[str, float], **kwargs: object) -> LoadConfig:
 
 def test_every_traffic_class_gets_user_groups() -> None:
     config = build(ALL)
-    assert {g.traffic for g in config.groups} == set(TRAFFIC)
+    assert {g.traffic for g in config.groups} == set(TRAFFIC_CLASSES)
 
 
 def test_callers_are_spread_evenly_over_the_regions_through_the_telephony_entry() -> None:

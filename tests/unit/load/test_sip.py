@@ -250,6 +250,58 @@ def test_an_endless_header_is_a_protocol_error_not_a_memory_leak() -> None:
         stream.feed(b"SIP/2.0 200 OK\r\nX: " + b"a" * 2000)
 
 
+def rewrite_200(old: bytes, new: bytes) -> Callable[[FakeClock], Callable[[bytes], list[bytes]]]:
+    """A UAS like `uas` whose 200 OKs have `old` replaced by `new` on the wire."""
+
+    def respond(clock: FakeClock) -> Callable[[bytes], list[bytes]]:
+        plain = uas(clock)
+
+        def edited(data: bytes) -> list[bytes]:
+            return [r.replace(old, new) if r.startswith(b"SIP/2.0 200") else r for r in plain(data)]
+
+        return edited
+
+    return respond
+
+
+def test_a_folded_header_line_that_mentions_content_length_does_not_frame_the_answer() -> None:
+    # " Content-Length: 40" continues the Subject line (RFC 3261 §7.3.1); the real one says 0
+    h = Harness(
+        rewrite_200(b"\r\nCall-ID:", b"\r\nSubject: see\r\n Content-Length: 40\r\nCall-ID:")
+    )
+    result = h.call(timeout=1.0)
+    assert (result.ok, result.error) == (True, None)
+
+
+@pytest.mark.parametrize(
+    "content_length",
+    [b"Content-Length: 0\r\nContent-Length: 30", b"Content-Length: 1_0", b"Content-Length: +0"],
+    ids=["conflicting", "underscore", "signed"],
+)
+def test_a_doubtful_content_length_is_a_protocol_error_not_a_guess(content_length: bytes) -> None:
+    h = Harness(rewrite_200(b"Content-Length: 0", content_length + b"\r\nX-Pad: 0123456789" * 3))
+    result = h.call(timeout=1.0)
+    assert not result.ok
+    assert result.error is not None and result.error.startswith("protocol error")
+    assert "Content-Length" in result.error
+    assert h.connections[0].closed  # the stream's framing is lost: never reuse it
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 65536])
+def test_answers_cut_into_any_reads_or_sharing_one_read_make_the_same_call(chunk: int) -> None:
+    clock = FakeClock()
+    conns: list[ScriptedConnection] = []
+
+    def connect(timeout: float) -> ScriptedConnection:
+        conns.append(ScriptedConnection(uas(clock), clock, chunk=chunk))
+        return conns[-1]
+
+    caller = SipCaller(connect, HOST, PORT, clock=clock)
+    results = [caller.call("112", "rotterdam") for _ in range(3)]
+    assert [(r.ok, r.status, r.error) for r in results] == [(True, 200, None)] * 3
+    assert len(conns) == 1  # nothing left over from one call spoils the next
+
+
 @st.composite
 def messages_in_chunks(draw: st.DrawFn) -> tuple[list[bytes], list[bytes]]:
     bodies = draw(st.lists(st.binary(max_size=300), min_size=1, max_size=5))

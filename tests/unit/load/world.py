@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cache
 
-from harness.backends.stack import ProxyInfo, StackInfo
 from harness.model.scenario import Clock, Scenario, TrafficLoad
+from harness.model.stack import ProxyInfo, StackInfo
 from harness.model.topology import Topology, load_topology
 from harness.paths import scenarios_dir
 

@@ -4,29 +4,16 @@ pydantic's internals (class names, union branches) showing through."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
 from harness.errors import InvalidInput
 from harness.model.scenario import load_scenario
+from tests.unit.model.corpus import INTERNALS, expectations
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "broken"
 BROKEN = sorted(CORPUS.glob("*.yaml"))
-EXPECT = re.compile(r"# expect: (\d+): (.+)")
-INTERNALS = re.compile(
-    r"[A-Z][a-z]+File\b|Input should|Value error|literal\[|function-|tagged-union|pydantic|\[type="
-)
-
-
-def expectations(path: Path) -> list[tuple[int, str]]:
-    found = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not (m := EXPECT.fullmatch(line.strip())):
-            break
-        found.append((int(m[1]), m[2].strip()))
-    return found
 
 
 def problems(path: Path) -> list[str]:

@@ -5,7 +5,6 @@ through; a scenario naming a broken topology reports those same problems at the 
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -14,23 +13,11 @@ from harness.errors import InvalidInput
 from harness.model.scenario import build_scenario
 from harness.model.source import parse_yaml
 from harness.model.topology import load_topology
+from tests.unit.model.corpus import INTERNALS, expectations
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "broken-topology"
 BROKEN = sorted(CORPUS.glob("*.yaml"))
 VALID_SCENARIO = Path(__file__).with_name("valid.yaml").read_text(encoding="utf-8")
-EXPECT = re.compile(r"# expect: (\d+): (.+)")
-INTERNALS = re.compile(
-    r"[A-Z][a-z]+File\b|Input should|Value error|literal\[|function-|tagged-union|pydantic|\[type="
-)
-
-
-def expectations(path: Path) -> list[tuple[int, str]]:
-    found = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not (m := EXPECT.fullmatch(line.strip())):
-            break
-        found.append((int(m[1]), m[2].strip()))
-    return found
 
 
 def problems(path: Path) -> list[str]:

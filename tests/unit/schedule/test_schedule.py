@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from harness.errors import InvalidInput
-from harness.faults.effects import AppFault, LinkDown, ProcessFault, Toxic
+from harness.model.effects import AppFault, LinkDown, ProcessFault, Toxic
 from harness.model.scenario import AppAction, Flap, ProcessAction, Ramp, ToxicAction
 from harness.schedule import Schedule
 from tests.unit.schedule.scenarios import fault, scenario

@@ -7,7 +7,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness.faults.effects import Effect
+from harness.model.effects import Effect
 from harness.model.scenario import Fault, Flap, ProcessAction, Ramp, Steady, ToxicAction
 from harness.schedule import Schedule
 from tests.unit.schedule.scenarios import LINKS, SERVICES, fault, scenario

@@ -1,0 +1,332 @@
+"""Resolution: a validated scenario file, checked against its topology and clock, becomes the
+runtime scenario. Globs and regions become concrete link and service names, times become
+seconds of scenario time, toxic attributes Toxiproxy's units. Every problem is collected with
+its line, so one `harness validate` shows them all.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import math
+from collections.abc import Collection, Iterable
+from datetime import datetime
+from pathlib import Path
+
+from harness.errors import InvalidInput, Problem
+from harness.model.duration import parse_duration
+from harness.model.runtime import (
+    Action,
+    AppAction,
+    Check,
+    Clock,
+    Fault,
+    Flap,
+    Pattern,
+    ProcessAction,
+    Ramp,
+    Scenario,
+    Steady,
+    ToxicAction,
+    TrafficLoad,
+    Window,
+)
+from harness.model.scenario_file import (
+    OPS,
+    TIME_METRICS,
+    ActionFile,
+    CheckFile,
+    FaultFile,
+    PatternFile,
+    ScenarioFile,
+    TargetFile,
+    WindowFile,
+    app_fault,
+)
+from harness.model.source import Source
+from harness.model.topology import Topology, load_topology
+from harness.model.toxics import TOXICS
+from harness.model.traffic import TRAFFIC_CLASSES, unknown_traffic
+
+Path_ = tuple[str | int, ...]
+COMPARISONS = tuple(zip(OPS, ("ge", "le", "eq", "lt", "gt"), strict=True))  # YAML key, field
+# Metrics of one traffic class; incidents_reconciled defaults to the class it applies to.
+TRAFFIC_METRICS = ("success_ratio", "latency", "max_gap", "via_ratio", "requests")
+
+
+def problem(src: Source, path: Path_, message: str) -> Problem:
+    """Like the schema's messages: the data path, then what is wrong there."""
+    where = ".".join(str(p) for p in path) or "document"
+    return src.problem(path, f"{where}: {message}")
+
+
+def _near(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def resolve(src: Source, spec: ScenarioFile, index: dict[str, list[int]], base: Path) -> Scenario:
+    """`index` maps each list (faults, assertions, halt) to the file's index of every item
+    in `spec` (the items that failed the schema check are missing from `spec`)."""
+    r = _Resolver(src, _topology(src, spec, base), _clock(src, spec))
+    for traffic in spec.load:
+        if traffic not in TRAFFIC_CLASSES:
+            r.fail(("load", traffic), unknown_traffic(traffic))
+    faults = r.faults(zip(index["faults"], spec.faults, strict=True))
+    assertions = tuple(
+        r.check(c, ("assertions", i), halt=False)
+        for i, c in zip(index["assertions"], spec.assertions, strict=True)
+    )
+    halts = tuple(
+        r.check(c, ("halt", i), halt=True) for i, c in zip(index["halt"], spec.halt, strict=True)
+    )
+    if r.problems:
+        raise InvalidInput(r.problems)
+    return Scenario(
+        name=spec.name,
+        description=spec.description,
+        file=src.file,
+        topology=r.topology,
+        clock=r.clock,
+        seed=spec.seed,
+        load=tuple(TrafficLoad(k, v) for k, v in spec.load.items()),
+        faults=faults,
+        assertions=assertions,
+        halts=halts,
+        sources=tuple(spec.sources),
+        assumptions=tuple(spec.assumptions),
+        max_drift=spec.max_drift,
+    )
+
+
+def _topology(src: Source, spec: ScenarioFile, base: Path) -> Topology:
+    path = (base / spec.topology).resolve()
+    if not path.is_file():
+        raise InvalidInput([problem(src, ("topology",), f"no such file: {path}")])
+    try:
+        return load_topology(path)
+    except InvalidInput as exc:
+        line = src.line(("topology",))
+        raise InvalidInput(
+            [Problem(src.file, line, f"topology {spec.topology} is invalid"), *exc.problems]
+        ) from None
+
+
+def _clock(src: Source, spec: ScenarioFile) -> Clock:
+    start, end = spec.clock.start, spec.clock.end
+    problems: list[Problem] = []
+    if not isinstance(start, datetime) or not isinstance(end, datetime):
+        problems.append(problem(src, ("clock",), "start and end must be absolute times"))
+        start = end = datetime(2000, 1, 1)
+    elif end <= start:
+        problems.append(problem(src, ("clock", "end"), "the clock ends before it starts"))
+    if spec.clock.replay <= 0:
+        problems.append(problem(src, ("clock", "replay"), "must be longer than 0s"))
+    if problems:
+        raise InvalidInput(problems)
+    return Clock(start, end, spec.clock.replay)
+
+
+class _Resolver:
+    def __init__(self, src: Source, topology: Topology, clock: Clock) -> None:
+        self.src, self.topology, self.clock = src, topology, clock
+        self.problems: list[Problem] = []
+
+    def fail(self, path: Path_, message: str) -> None:
+        self.problems.append(problem(self.src, path, message))
+
+    # --- time ---
+
+    def offset(self, point: datetime | float, path: Path_) -> float:
+        t = point if isinstance(point, float) else (point - self.clock.start).total_seconds()
+        if not 0 <= t <= self.clock.span:
+            self.fail(
+                path, f"time {point} is outside the clock ({self.clock.start} to {self.clock.end})"
+            )
+        return t
+
+    def window(self, w: WindowFile | None, path: Path_) -> Window:
+        if w is None:
+            return Window(0.0, self.clock.span)
+        start = self.offset(w.start, (*path, "from")) if w.start is not None else 0.0
+        end = self.offset(w.until, (*path, "until")) if w.until is not None else self.clock.span
+        if end <= start:
+            self.fail(path, "the window ends before it starts")
+        return Window(start, end)
+
+    # --- targets ---
+
+    def named(
+        self,
+        known: Collection[str],
+        what: str,
+        name: str | None,
+        globs: str | list[str] | None,
+        path: Path_,
+    ) -> tuple[str, ...] | None:
+        """`link: a->b` (one known name) or `links: [glob, ...]` (every match, in order, each
+        once), and likewise for services; None when the target names neither."""
+        if name is not None:
+            if name not in known:
+                self.fail((*path, what), f"unknown {what} '{name}'" + _near(name, known))
+                return ()
+            return (name,)
+        if globs is None:
+            return None
+        found: list[str] = []
+        for glob in [globs] if isinstance(globs, str) else globs:
+            hits = sorted(n for n in known if fnmatch.fnmatchcase(n, glob))
+            if not hits:
+                self.fail((*path, f"{what}s"), f"no {what} matches '{glob}'")
+            found += [h for h in hits if h not in found]
+        return tuple(found)
+
+    def links(self, t: TargetFile, path: Path_) -> tuple[str, ...]:
+        """The links named, or every link into the services named."""
+        links = self.topology.links
+        named = self.named(links, "link", t.link, t.links, path)
+        if named is not None:
+            return named
+        services = self.services(t, path)
+        return tuple(sorted(n for n, link in links.items() if link.target in services))
+
+    def services(self, t: TargetFile, path: Path_) -> tuple[str, ...]:
+        named = self.named(self.topology.services, "service", t.service, t.services, path)
+        if named is not None:
+            return named
+        if t.region is not None:
+            if t.region not in self.topology.regions:
+                self.fail((*path, "region"), f"unknown region '{t.region}'")
+                return ()
+            return tuple(s.name for s in self.topology.services_in(t.region))
+        self.fail(path, "a process, container or app fault targets services, not links")
+        return ()
+
+    # --- faults ---
+
+    def faults(self, numbered: Iterable[tuple[int, FaultFile]]) -> tuple[Fault, ...]:
+        names: set[str] = set()
+        faults = []
+        for i, f in numbered:
+            if f.name in names:
+                self.fail(("faults", i, "name"), f"duplicate fault name '{f.name}'")
+            names.add(f.name)
+            faults.append(self.fault(f, ("faults", i)))
+        return tuple(faults)
+
+    def fault(self, f: FaultFile, path: Path_) -> Fault:
+        action = _action(f.action)
+        target = (*path, "target")
+        on_links = isinstance(action, ToxicAction)
+        links = self.links(f.target, target) if on_links else ()
+        services = () if on_links else self.services(f.target, target)
+        pattern = self.pattern(f.pattern, action, (*path, "pattern"))
+        window = self.window(f.when, (*path, "when"))
+        return Fault(
+            f.name, action, window, pattern, links, services, f.source, f.assumption, f.description
+        )
+
+    def pattern(self, p: PatternFile | str, action: Action, path: Path_) -> Pattern:
+        if not isinstance(p, PatternFile):
+            return Steady()
+        if (p.flap is None) == (p.ramp is None):
+            self.fail(path, "a pattern is steady, {flap: ...} or {ramp: ...}")
+            return Steady()
+        if p.flap is not None:
+            for key, (low, high) in (("up", p.flap.up), ("down", p.flap.down)):
+                if low > high or low <= 0:
+                    self.fail((*path, "flap", key), "must be [min, max] with 0 < min <= max")
+            return Flap(p.flap.up, p.flap.down, p.flap.first, p.flap.independent)
+        assert p.ramp is not None
+        ramp = p.ramp
+        if (
+            not isinstance(action, ToxicAction)
+            or TOXICS[action.toxic].attribute(ramp.attribute) is None
+        ):
+            self.fail(
+                (*path, "ramp", "attribute"),
+                f"a ramp needs a toxic with attribute '{ramp.attribute}'",
+            )
+        for key, value in (("from", ramp.start), ("to", ramp.to)):
+            if not (math.isfinite(value) and value >= 0):
+                self.fail((*path, "ramp", key), f"must be a non-negative number, got {value:g}")
+        return Ramp(ramp.attribute, ramp.start, ramp.to, ramp.steps)
+
+    # --- assertions and halts ---
+
+    def check(self, c: CheckFile, path: Path_, halt: bool) -> Check:
+        op, raw = next((op, getattr(c, k)) for op, k in COMPARISONS if getattr(c, k) is not None)
+        threshold = self.threshold(c.metric, raw, (*path, op))
+        self.check_selection(c, path)
+        if halt and c.halt_window is None:
+            self.fail(path, "a halt condition needs a window (e.g. window: 5s)")
+        if halt and c.during is not None:
+            self.fail((*path, "during"), "a halt condition watches a sliding window, not during")
+        if not halt and c.halt_window is not None:
+            self.fail((*path, "window"), "window is for halt conditions; use during")
+        return Check(
+            name=c.name or f"{c.metric} {c.traffic or ''} {op} {raw}".replace("  ", " "),
+            metric=c.metric,
+            op=op,
+            threshold=threshold,
+            traffic=c.traffic,
+            per=c.per,
+            region=c.region,
+            window=self.window(c.during, (*path, "during")) if c.during is not None else None,
+            percentile=c.percentile,
+            via=c.via,
+            halt_window=c.halt_window,
+            min_requests=c.min_requests,
+            source=c.source,
+        )
+
+    def threshold(self, metric: str, raw: float | str, path: Path_) -> float:
+        """Seconds for time metrics (`2s`), a ratio or count otherwise."""
+        try:
+            threshold = parse_duration(raw) if metric in TIME_METRICS else float(raw)
+        except (TypeError, ValueError) as exc:
+            self.fail(
+                path, str(exc) if metric in TIME_METRICS else f"expected a number, got {raw!r}"
+            )
+            return 0.0
+        if not math.isfinite(threshold):
+            self.fail(path, f"the threshold must be a finite number, got {raw!r}")
+        return threshold
+
+    def check_selection(self, c: CheckFile, path: Path_) -> None:
+        """What the metric looks at: a known traffic class it applies to, a known region."""
+        traffic = TRAFFIC_CLASSES.get(c.traffic) if c.traffic is not None else None
+        if c.traffic is not None and traffic is None:
+            self.fail((*path, "traffic"), unknown_traffic(c.traffic))
+        if traffic is not None and c.metric not in traffic.metrics:
+            applies = [t.name for t in TRAFFIC_CLASSES.values() if c.metric in t.metrics]
+            self.fail(
+                (*path, "metric"),
+                f"metric {c.metric} does not apply to {traffic.name} "
+                f"(it does to: {', '.join(applies)})",
+            )
+        if c.metric in TRAFFIC_METRICS and not c.traffic:
+            self.fail(path, f"metric {c.metric} needs a traffic class")
+        if c.metric == "latency" and c.percentile is None:
+            self.fail(path, "metric latency needs a percentile (e.g. percentile: 95)")
+        if c.metric == "via_ratio" and not c.via:
+            self.fail(path, "metric via_ratio needs via (console or radio-sets)")
+        if c.region is not None and c.region not in self.topology.regions:
+            self.fail((*path, "region"), f"unknown region '{c.region}'")
+
+
+def _action(a: ActionFile) -> Action:
+    """The action in Toxiproxy's units (toxic attributes with their defaults filled in)."""
+    if a.toxic is not None:
+        toxic = TOXICS[a.toxic]
+        attrs = {x.name: x.default for x in toxic.attributes if x.default is not None}
+        for key, value in (a.model_extra or {}).items():
+            attr = toxic.attribute(key)
+            assert attr is not None  # checked by ActionFile
+            attrs[key] = attr.to_native(value)
+        return ToxicAction(a.toxic, tuple(sorted(attrs.items())), a.stream, a.toxicity)
+    if a.app is not None:
+        return AppAction(tuple(sorted(app_fault(a.app).items())))
+    verb = a.process if a.process is not None else a.container
+    assert verb is not None  # ActionFile holds exactly one action
+    return ProcessAction(verb, container=a.container is not None)

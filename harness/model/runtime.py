@@ -1,0 +1,165 @@
+"""The scenario as the harness uses it: frozen values resolved against the topology.
+
+Times are seconds of scenario time since `clock.start`, targets are concrete link and service
+names, attributes are in Toxiproxy's units. resolve.py builds these from the scenario file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from harness.model.topology import Topology
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Scenario time (seconds since `start`) compressed into `replay` seconds of wall time."""
+
+    start: datetime
+    end: datetime
+    replay: float
+
+    @property
+    def span(self) -> float:
+        return (self.end - self.start).total_seconds()
+
+    @property
+    def factor(self) -> float:
+        return self.span / self.replay
+
+    def to_wall(self, t: float) -> float:
+        return t / self.factor
+
+    def to_scenario(self, wall_offset: float) -> float:
+        return wall_offset * self.factor
+
+    def at(self, t: float) -> datetime:
+        return self.start + timedelta(seconds=t)
+
+    def with_replay(self, replay: float) -> Clock:
+        return Clock(self.start, self.end, replay)
+
+
+@dataclass(frozen=True)
+class Window:
+    start: float
+    end: float
+
+    def contains(self, t: float) -> bool:
+        return self.start <= t < self.end
+
+
+@dataclass(frozen=True)
+class ToxicAction:
+    toxic: str  # a Toxiproxy type, or "down"
+    attributes: tuple[tuple[str, int], ...] = ()
+    stream: str = "downstream"
+    toxicity: float = 1.0
+
+
+@dataclass(frozen=True)
+class ProcessAction:
+    action: str  # pause | kill | restart
+    container: bool = False  # True: through Docker (compose backend); False: local processes
+
+
+@dataclass(frozen=True)
+class AppAction:
+    spec: tuple[tuple[str, Any], ...]  # e.g. (("mode", "sip"), ("status", 503), ("scope", "112"))
+
+
+Action = ToxicAction | ProcessAction | AppAction
+
+
+@dataclass(frozen=True)
+class Steady:
+    pass
+
+
+@dataclass(frozen=True)
+class Flap:
+    up: tuple[float, float]
+    down: tuple[float, float]
+    first: str = "up"
+    independent: bool = False
+
+
+@dataclass(frozen=True)
+class Ramp:
+    attribute: str
+    start: float
+    to: float
+    steps: int
+
+
+Pattern = Steady | Flap | Ramp
+
+
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    action: Action
+    window: Window
+    pattern: Pattern
+    links: tuple[str, ...] = ()  # for toxic actions
+    services: tuple[str, ...] = ()  # for process, container and app actions
+    source: str | None = None
+    assumption: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One assertion or halt condition, ready to evaluate against a journal."""
+
+    name: str
+    metric: str
+    op: str
+    threshold: float  # seconds for time metrics, a ratio or count otherwise
+    traffic: str | None = None
+    per: str | None = None
+    region: str | None = None
+    window: Window | None = None  # assertions: a window of scenario time
+    percentile: float | None = None
+    via: str | None = None
+    halt_window: float | None = None  # halts: sliding window in wall seconds
+    min_requests: int = 1
+    source: str | None = None
+
+    def holds(self, observed: float) -> bool:
+        return {
+            ">=": observed >= self.threshold,
+            "<=": observed <= self.threshold,
+            "==": abs(observed - self.threshold) < 1e-9,
+            "<": observed < self.threshold,
+            ">": observed > self.threshold,
+        }[self.op]
+
+
+@dataclass(frozen=True)
+class TrafficLoad:
+    traffic: str
+    rate: float  # arrivals per wall second
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    file: str
+    topology: Topology
+    clock: Clock
+    seed: int
+    load: tuple[TrafficLoad, ...] = ()
+    faults: tuple[Fault, ...] = ()
+    assertions: tuple[Check, ...] = ()
+    halts: tuple[Check, ...] = ()
+    sources: tuple[str, ...] = ()
+    assumptions: tuple[str, ...] = field(default_factory=tuple)
+    max_drift: float | None = None  # wall seconds faults may be missing in all; None: no bound
+
+    def with_overrides(self, duration: float | None = None, seed: int | None = None) -> Scenario:
+        clock = self.clock.with_replay(duration) if duration is not None else self.clock
+        return replace(self, clock=clock, seed=self.seed if seed is None else seed)

@@ -1,0 +1,256 @@
+"""The scenario file: pydantic models that mirror the YAML (version 1, docs/scenarios.md).
+
+They reject unknown keys and check each value on its own (a known toxic and its attributes,
+one comparison per check); what needs the topology or the clock is checked when the file is
+resolved (resolve.py). docs/scenario.schema.json is generated from `ScenarioFile` (schema.py).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from harness.model.duration import Duration, parse_duration
+from harness.model.explain import AtKey
+from harness.model.toxics import STREAMS, TOXICS
+
+METRICS = ("success_ratio", "latency", "max_gap", "incidents_reconciled", "via_ratio", "requests")
+TIME_METRICS = ("latency", "max_gap")
+OPS = (">=", "<=", "==", "<", ">")
+PROCESS_ACTIONS = ("pause", "kill", "restart")
+APP_MODES = ("sip", "http", "slow", "garbage", "drop")
+
+
+def parse_rate(value: object) -> float:
+    """`20/s`, `120/m` or a bare number of arrivals per (wall) second."""
+    if isinstance(value, bool):
+        raise ValueError(f"bad rate {value!r}")
+    if isinstance(value, int | float):
+        rate = float(value)
+    elif isinstance(value, str) and (
+        m := re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*/\s*(s|m|h)\s*", value)
+    ):
+        rate = float(m[1]) / {"s": 1, "m": 60, "h": 3600}[m[2]]
+    else:
+        raise ValueError(f"bad rate {value!r}: write it like 20/s")
+    if not 0 <= rate <= 10_000:
+        raise ValueError(f"rate {value!r} out of range (0 to 10000/s)")
+    return rate
+
+
+Rate = Annotated[float, BeforeValidator(parse_rate)]
+
+
+def parse_time_point(value: object) -> datetime | float:
+    """An absolute scenario time (ISO 8601) or an offset from the clock's start (`+90m`)."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("+"):
+            return parse_duration(text[1:])
+        try:
+            return datetime.fromisoformat(text).replace(tzinfo=None)
+        except ValueError:
+            raise ValueError(f"bad time {value!r}: use 2020-09-17T11:30 or +90m") from None
+    raise ValueError(f"bad time {value!r}: use 2020-09-17T11:30 or +90m")
+
+
+TimePoint = Annotated[datetime | float, BeforeValidator(parse_time_point)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class ClockFile(_Strict):
+    start: TimePoint
+    end: TimePoint
+    replay: Duration
+
+
+class WindowFile(_Strict):
+    start: TimePoint | None = Field(None, alias="from")
+    until: TimePoint | None = None
+
+
+class TargetFile(_Strict):
+    link: str | None = None
+    links: str | list[str] | None = None
+    service: str | None = None
+    services: str | list[str] | None = None
+    region: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> TargetFile:
+        given = [k for k in ("link", "links", "service", "services", "region") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError("give exactly one of link, links, service, services, region")
+        return self
+
+
+class ActionFile(BaseModel):
+    """Exactly one of toxic / process / container / app; toxic attributes sit beside `toxic`."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    toxic: str | None = None
+    process: str | None = None
+    container: str | None = None
+    app: str | dict[str, Any] | None = None
+    stream: str = "downstream"
+    toxicity: float = Field(1.0, ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _check(self) -> ActionFile:
+        kinds = [
+            k for k in ("toxic", "process", "container", "app") if getattr(self, k) is not None
+        ]
+        if len(kinds) != 1:
+            raise ValueError("give exactly one of toxic, process, container, app")
+        extra = dict(self.model_extra or {})
+        if self.toxic is not None:
+            toxic = TOXICS.get(self.toxic)
+            if toxic is None:
+                raise AtKey("toxic", f"unknown toxic '{self.toxic}' (known: {', '.join(TOXICS)})")
+            if self.stream not in STREAMS:
+                raise AtKey("stream", f"stream must be upstream or downstream, not '{self.stream}'")
+            for key, value in extra.items():
+                attr = toxic.attribute(key)
+                if attr is None:
+                    known = ", ".join(a.name for a in toxic.attributes) or "none"
+                    raise AtKey(
+                        key, f"toxic {self.toxic} has no attribute '{key}' (it has: {known})"
+                    )
+                try:
+                    attr.to_native(value)
+                except ValueError as exc:
+                    raise AtKey(key, str(exc)) from None
+            return self
+        for key in [*extra, "stream", "toxicity"]:
+            if key in extra or key in self.model_fields_set:
+                raise AtKey(key, f"'{key}' is for toxic actions, not for a {kinds[0]} action")
+        for key in ("process", "container"):
+            value = getattr(self, key)
+            if value is not None and value not in PROCESS_ACTIONS:
+                raise AtKey(key, f"{key} action must be one of {', '.join(PROCESS_ACTIONS)}")
+        if self.app is not None:
+            try:
+                app_fault(self.app)
+            except ValueError as exc:
+                raise AtKey("app", str(exc)) from None
+        return self
+
+
+def app_fault(value: str | dict[str, Any]) -> dict[str, Any]:
+    """`garbage`, `drop`, {sip: 503}, {http: 500}, {slow: 2s}, each with an optional scope."""
+    spec = {value: True} if isinstance(value, str) else dict(value)
+    scope = spec.pop("scope", None)
+    modes = [k for k in spec if k in APP_MODES]
+    unknown = [k for k in spec if k not in APP_MODES]
+    if unknown:
+        raise ValueError(f"unknown app fault '{unknown[0]}' (known: {', '.join(APP_MODES)}, scope)")
+    if len(modes) != 1:
+        raise ValueError("an app fault names exactly one of " + ", ".join(APP_MODES))
+    mode = modes[0]
+    out: dict[str, Any] = {"mode": mode}
+    if mode in ("sip", "http"):
+        status = spec[mode]
+        low, high = (400, 699) if mode == "sip" else (400, 599)
+        if not isinstance(status, int) or isinstance(status, bool) or not low <= status <= high:
+            raise ValueError(f"app {mode} status must be a number from {low} to {high}")
+        out["status"] = status
+    elif mode == "slow":
+        out["delay"] = parse_duration(spec[mode])
+    if scope is not None:
+        out["scope"] = str(scope)
+    return out
+
+
+class FlapFile(_Strict):
+    up: tuple[Duration, Duration]
+    down: tuple[Duration, Duration]
+    first: Literal["up", "down"] = "up"
+    independent: bool = False  # each target flaps on its own stream of random numbers
+
+
+class RampFile(_Strict):
+    attribute: str
+    start: float = Field(alias="from")
+    to: float
+    steps: int = Field(5, ge=1, le=1000)
+
+
+class PatternFile(_Strict):
+    flap: FlapFile | None = None
+    ramp: RampFile | None = None
+
+
+class FaultFile(_Strict):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    description: str = ""
+    source: str | None = None
+    assumption: str | None = None
+    target: TargetFile
+    action: ActionFile
+    when: WindowFile = WindowFile()
+    pattern: Literal["steady"] | PatternFile = "steady"
+
+
+class CheckFile(BaseModel):
+    """An assertion or halt condition: `metric`, a selection, and one comparison key."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    name: str | None = None
+    metric: Literal[
+        "success_ratio", "latency", "max_gap", "incidents_reconciled", "via_ratio", "requests"
+    ]
+    traffic: str | None = None
+    per: Literal["region"] | None = None
+    region: str | None = None
+    during: WindowFile | None = None
+    percentile: float | None = Field(None, gt=0, le=100)
+    via: str | None = None
+    # `window:` in a halt: the sliding wall-clock window (`during:` is an assertion's)
+    halt_window: Duration | None = Field(None, alias="window")
+    min_requests: int = Field(1, ge=0)
+    source: str | None = None
+    ge: float | str | None = Field(None, alias=">=")
+    le: float | str | None = Field(None, alias="<=")
+    eq: float | str | None = Field(None, alias="==")
+    lt: float | str | None = Field(None, alias="<")
+    gt: float | str | None = Field(None, alias=">")
+
+    @model_validator(mode="after")
+    def _one_comparison(self) -> CheckFile:
+        given = [
+            op
+            for op, key in zip(OPS, ("ge", "le", "eq", "lt", "gt"), strict=True)
+            if getattr(self, key) is not None
+        ]
+        if len(given) != 1:
+            raise ValueError("give exactly one comparison: >=, <=, ==, < or >")
+        return self
+
+
+class ScenarioFile(_Strict):
+    version: Literal[1]
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    description: str = ""
+    sources: list[str] = Field(default_factory=list)
+    assumptions: list[str] = Field(default_factory=list)
+    topology: str = "topologies/meldkamer-nl.yaml"
+    clock: ClockFile
+    seed: int = 0
+    load: dict[str, Rate] = Field(default_factory=dict)
+    faults: list[FaultFile] = Field(default_factory=list)
+    assertions: list[CheckFile] = Field(default_factory=list)
+    halt: list[CheckFile] = Field(default_factory=list)
+    max_drift: Duration | None = Field(
+        default=None,
+        description="Longest time (wall clock, in all) applied faults may be found missing "
+        "and healed during the run; more is an infrastructure error (exit 3). Unset: drift "
+        "is reported only.",
+    )

@@ -1,0 +1,51 @@
+"""The load a run drives, as the run sees it: started at the run's start, watched while it goes,
+waited for or stopped at the end. Locust (harness/load/) by default; tests give a fake."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from harness.load.runner import LoadRunner
+from harness.model.scenario import Scenario
+from harness.model.stack import StackInfo
+
+
+class Load(Protocol):
+    log_file: Path  # named in the verdict when the load dies early
+
+    @property
+    def expected_end(self) -> float:
+        """Unix time by which the load will have ended by itself."""
+        ...
+
+    def running(self) -> bool: ...
+
+    def wait(self, timeout: float | None = None) -> int | None: ...
+
+    def stop(self) -> int | None: ...
+
+
+class StartLoad(Protocol):
+    def __call__(
+        self,
+        scenario: Scenario,
+        stack: StackInfo,
+        journal: Path,
+        report_dir: Path,
+        wall_start: float,
+        duration: float,
+        processes: int,
+    ) -> Load: ...
+
+
+def start_locust(
+    scenario: Scenario,
+    stack: StackInfo,
+    journal: Path,
+    report_dir: Path,
+    wall_start: float,
+    duration: float,
+    processes: int,
+) -> Load:
+    return LoadRunner(scenario, stack, journal, report_dir, wall_start, duration, processes).start()
