@@ -1,4 +1,4 @@
-"""The verdict of a run and its exit code (DESIGN.md §6).
+"""The verdict of a run and its exit code.
 
 How the run ended outranks the assertions: an infrastructure error (3) says nothing about the
 system under test, an interrupted run (128 + signal: 130 for SIGINT, 143 for SIGTERM) did not

@@ -180,7 +180,7 @@ def _drift(view: JournalView) -> dict[str, Any] | None:
 
 
 def _lag(transitions: list[Transition]) -> str:
-    """Transition lag (scheduled -> applied, wall), p50 / p99: DESIGN.md §8 target P3."""
+    """Transition lag (scheduled -> applied, wall), p50 / p99: performance target P3."""
     applied = [t for t in transitions if t.ok]
     if not applied:
         return readable.MISSING

@@ -1,4 +1,4 @@
-"""summary.json: the machine-readable result of a run (DESIGN.md §6).
+"""summary.json: the machine-readable result of a run (the interface CI relies on; docs/scenarios.md).
 
 Schema 1: scenario (name, file, description, sources, assumptions, faults), seed, verdict,
 exit_code, reason, started/ended (UTC, ISO 8601), duration (wall seconds), clock, traffic,

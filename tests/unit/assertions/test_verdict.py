@@ -1,4 +1,4 @@
-"""The verdict and exit code from the outcomes and how the run ended (DESIGN.md §6)."""
+"""The verdict and exit code from the outcomes and how the run ended."""
 
 from __future__ import annotations
 
