@@ -106,15 +106,19 @@ def test_gms_killed_mid_load_loses_and_duplicates_no_incident(world: World) -> N
     load = Load(world, "rotterdam")
     load.start()
     try:
-        time.sleep(1.0)
+        # Calls answered before, while and after GMS is dead: counted, not timed, so a busy
+        # machine cannot leave a phase empty.
+        assert eventually(lambda: len(load.answered) >= 20)
         world.kill("gms")  # kill -9 while incidents are being registered
-        time.sleep(0.5)
+        dead = len(load.answered)
+        assert eventually(lambda: len(load.answered) >= dead + 10)
         world.restart("gms")
-        time.sleep(1.0)
+        back = len(load.answered)
+        assert eventually(lambda: len(load.answered) >= back + 20)
     finally:
         load.stop()
     assert load.failed == 0  # 112 never noticed: answering does not depend on GMS
-    assert len(load.answered) > 50
+    assert len(load.answered) >= 50
     assert eventually(lambda: pending(world, "meldkamer-rotterdam") == 0)
     final = counts(world)
     assert set(final) == set(load.answered)
