@@ -88,3 +88,18 @@ def bound_listener(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
         s.close()
         raise
     return s
+
+
+def alive(pid: int) -> bool:
+    """Is `pid` a living process? A zombie (a child not yet reaped) counts as gone."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's, but there
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().split(") ", 1)[1][:1] != "Z"
+    except (OSError, IndexError):
+        return False

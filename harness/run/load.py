@@ -3,6 +3,7 @@ waited for or stopped at the end. Locust (harness/load/) by default; tests give 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -26,17 +27,8 @@ class Load(Protocol):
     def stop(self) -> int | None: ...
 
 
-class StartLoad(Protocol):
-    def __call__(
-        self,
-        scenario: Scenario,
-        stack: StackInfo,
-        journal: Path,
-        report_dir: Path,
-        wall_start: float,
-        duration: float,
-        processes: int,
-    ) -> Load: ...
+# (scenario, stack, journal, report dir, wall start, replay seconds, processes) -> a started load
+StartLoad = Callable[[Scenario, StackInfo, Path, Path, float, float, int], Load]
 
 
 def start_locust(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from harness.backends.lock import pid_alive
+from harness import procs
 from harness.errors import InfrastructureError
 from harness.faults.cleanup import cleanup
 from harness.model.scenario import Scenario, load_scenario
@@ -40,7 +40,7 @@ def run_scenario(path: Path, options: RunOptions, console: Console | None = None
         ) as (placement, lock),
     ):
         if lock.stale is not None:
-            gone = "is gone" if not pid_alive(lock.stale.pid) else "no longer holds it"
+            gone = "is gone" if not procs.alive(lock.stale.pid) else "no longer holds it"
             console.print(
                 f"note: took over the stack from {lock.stale}, which {gone}", markup=False
             )

@@ -119,24 +119,11 @@ class LocalBackend:
         except ProcessLookupError:
             return
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and _alive(pid):
+        while time.monotonic() < deadline and procs.alive(pid):
             time.sleep(0.02)
-        if _alive(pid):
+        if procs.alive(pid):
             os.kill(pid, signal.SIGKILL)  # its children die with it (PDEATHSIG)
         stack_file(self.state_dir).unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie (our own child not yet reaped) counts as gone.
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            return stat.read().split(") ", 1)[1][:1] != "Z"
-    except (OSError, IndexError):
-        return False
 
 
 def _is_supervisor(pid: int) -> bool:
@@ -149,7 +136,7 @@ def _is_supervisor(pid: int) -> bool:
 
 def local_stack_alive(info: StackInfo) -> bool:
     pid = info.supervisor_pid
-    if pid is None or not _alive(pid) or not _is_supervisor(pid) or info.control is None:
+    if pid is None or not procs.alive(pid) or not _is_supervisor(pid) or info.control is None:
         return False
     try:
         SupervisorClient(info.control, timeout=2).call("status")

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.backends.lock import LOCK_FILE, Holder, StackBusy, StackLock, holder_of, pid_alive
+from harness import procs
+from harness.backends.lock import LOCK_FILE, Holder, StackBusy, StackLock, holder_of
 from harness.stacks import claim_stack
 
 HOLD = """
@@ -76,7 +77,7 @@ def test_the_lock_of_a_run_killed_with_9_is_stale_and_taken_over(tmp_path: Path)
         lock.acquire(Holder.this_run("baseline", own_stack=False))
         assert lock.stale is not None and lock.stale.pid == proc.pid
         assert lock.stale.scenario == "held-elsewhere"
-        assert not pid_alive(proc.pid)
+        assert not procs.alive(proc.pid)
 
 
 def test_a_garbled_lock_file_is_taken_over_without_a_holder(tmp_path: Path) -> None:
