@@ -69,12 +69,18 @@ def main() -> None:
     "stack_file",
     type=click.Path(path_type=Path),
     default=None,
-    help="external backend: the stack description (StackInfo JSON)",
+    help="external backend: the stack file (YAML; docs/backends.md)",
 )
 @click.option(
     "--duration", type=float, default=None, callback=_seconds, help="replay length in seconds"
 )
 @click.option("--seed", type=int, default=None, help="override the scenario's seed")
+@click.option(
+    "--topology",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    default=None,
+    help="replay the scenario against this topology instead of its own (your landscape)",
+)
 @click.option(
     "--report-dir",
     type=click.Path(path_type=Path),
@@ -95,6 +101,7 @@ def run(
     stack_file: Path | None,
     duration: float | None,
     seed: int | None,
+    topology: Path | None,
     report_dir: Path | None,
     processes: int,
 ) -> None:
@@ -105,6 +112,7 @@ def run(
         backend=backend,
         duration=duration,
         seed=seed,
+        topology=topology,
         report_dir=report_dir,
         state_dir=paths.state_dir(),
         processes=processes,
@@ -216,7 +224,7 @@ def status(as_json: bool) -> None:
     report["run"] = asdict(holder) if holder is not None else None
     if as_json:
         click.echo(json.dumps(report, indent=2))
-        return
+        sys.exit(3 if report["problems"] else 0)
     services = Table(title=f"services ({report['backend']})")
     for column in ("service", "kind", "region", "endpoints", "pid", "state"):
         services.add_column(column)
@@ -237,19 +245,25 @@ def status(as_json: bool) -> None:
     for p in report["proxies"]:
         toxics = ", ".join(f"{t['name']}:{t['type']}" for t in p["toxics"])
         enabled = "missing" if not p["present"] else ("yes" if p["enabled"] else "[red]no")
-        proxies.add_row(p["name"], p["listen"], p["upstream"], enabled, toxics)
+        link = p["name"] if p["proxy"] == p["name"] else f"{p['name']} ({p['proxy']})"
+        proxies.add_row(link, p["listen"], p["upstream"], enabled, toxics)
     out.print(services)
     out.print(proxies)
     out.print(f"in use by {holder}" if holder is not None else "no run is using it", markup=False)
+    for problem in report["problems"]:
+        err.print(f"error: {problem}", markup=False)
+    if report["problems"]:
+        sys.exit(3)
 
 
 @main.command()
 @reports_errors
 def cleanup() -> None:
-    """Remove every fault this harness applied (after a crash or kill -9). Safe any time."""
+    """Remove every fault this harness applied (after a crash or kill -9), and the proxies it
+    created on an external stack. Safe any time."""
     from harness.faults.cleanup import cleanup as remove_all
 
-    report = remove_all(paths.state_dir())
+    report = remove_all(paths.state_dir(), proxies=True)
     out.print(str(report), markup=False)
     if not report.ok:
         sys.exit(3)

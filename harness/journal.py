@@ -39,6 +39,7 @@ class RunStart(Event):
     replay: float  # wall seconds
     backend: str = "local"
     file: str = ""
+    topology: str = ""  # the topology file the run used (`--topology` may differ from the file's)
 
 
 @dataclass(frozen=True)

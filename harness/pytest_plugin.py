@@ -85,10 +85,12 @@ def run_scenario(
         duration: float | None = None,
         seed: int | None = None,
         report_dir: Path | None = None,
+        topology: Path | None = None,
     ) -> RunResult:
         options = RunOptions(
             duration=duration,
             seed=seed,
+            topology=topology,
             state_dir=dispatch_state_dir,
             report_dir=report_dir or tmp_path / "report",
             live=False,

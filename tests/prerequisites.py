@@ -8,6 +8,8 @@ from typing import NoReturn
 
 import pytest
 
+KAMAILIO_HTTP_CLIENT = "/usr/lib/x86_64-linux-gnu/kamailio/modules/http_client.so"
+
 
 def on_ci() -> bool:
     return os.environ.get("CI", "").lower() == "true"
@@ -24,6 +26,14 @@ def need_program(name: str, package: str) -> str:
     path = shutil.which(name)
     if path is None:
         missing(name, f"apt-get install {package}; .ci/run does this")
+    return path
+
+
+def need_kamailio() -> str:
+    """Debian's Kamailio with the http_client module (kamailio-utils-modules)."""
+    path = need_program("kamailio", "kamailio kamailio-utils-modules")
+    if not os.path.exists(KAMAILIO_HTTP_CLIENT):
+        missing(KAMAILIO_HTTP_CLIENT, "apt-get install kamailio-utils-modules")
     return path
 
 

@@ -1,9 +1,11 @@
 """The compose backend: the mock world and Toxiproxy as containers of one compose project.
 
 `up` writes the compose file for the topology (harness/backends/compose_file.py) with host
-ports fixed for this stack, runs `docker compose up -d` (or docker-compose v1), creates every
-link's proxy through the Toxiproxy API and waits until every service's /health answers. `down`
-removes the project's containers, networks and volumes, and is safe to repeat.
+ports fixed for this stack, and the own programs' rendered configs, runs `docker compose up -d`
+(or docker-compose v1), creates every link's proxy through the Toxiproxy API and waits until
+every service passes its health check (a mock's /health, an own program's own check within its
+start_timeout). `down` removes the project's containers, networks and volumes, and is safe to
+repeat.
 """
 
 from __future__ import annotations
@@ -23,21 +25,21 @@ from types import SimpleNamespace
 
 import docker
 import requests
-from docker.errors import DockerException, NotFound
+from docker.errors import DockerException, ImageNotFound, NotFound
 from docker.models.containers import Container
 
 from harness import procs
 from harness.backends import compose_file
 from harness.backends.drivers import link_and_app_drivers
 from harness.backends.evidence import Evidence, MockEvidence
-from harness.backends.health import wait_healthy
+from harness.backends.health import Check, Unhealthy, probe, wait_healthy
 from harness.backends.images import check_images, docker_client
 from harness.backends.protocol import Site
 from harness.errors import InfrastructureError, InvalidInput, StackError, ToxiproxyError
 from harness.faults.container import ContainerDriver
 from harness.faults.driver import Driver
 from harness.model.stack import ProxyInfo, ServiceInfo, StackInfo
-from harness.model.topology import Topology, load_topology
+from harness.model.topology import Service, Topology, load_topology
 from harness.paths import stack_file, state_dir
 from harness.toxiproxy.client import ToxiproxyClient
 
@@ -118,6 +120,7 @@ class ComposeBackend:
             raise InvalidInput(f"compose project '{self.project}': use a-z, 0-9, - and _")
         self.state = state or state_dir()
         self.file = self.state / "compose" / f"{self.project}.yml"
+        self.run_root = self.state / "compose" / "run"  # <service>/<to>: own programs' configs
 
     @classmethod
     def at(cls, site: Site) -> ComposeBackend:
@@ -142,9 +145,11 @@ class ComposeBackend:
 
     def _up(self, timeout: float, attempts: int) -> StackInfo:
         deadline = time.monotonic() + timeout
+        compose_file.check_programs(self.topology)  # before Docker: a wrong file is exit 2
         client = docker_client()
         try:
             check_images(client)
+            self._check_own_images(client)
             compose = compose_command()
             for attempt in range(1, attempts + 1):
                 ports = self._write_file()
@@ -156,10 +161,7 @@ class ComposeBackend:
                 if attempt == attempts or not PORT_TAKEN.search(result.stderr):
                     raise StackError(f"compose up failed: {_tail(result.stderr)}")
             self._populate(ports[compose_file.TOXIPROXY, compose_file.TOXIPROXY_API_PORT], deadline)
-            http = compose_file.CONTAINER_PORTS["http"]
-            self._wait_healthy(
-                client, {s: ports[s, http] for s in self.topology.services}, deadline
-            )
+            self._wait_healthy(client, ports, deadline)
             return self.describe(client)
         except BaseException:
             with contextlib.suppress(InfrastructureError):  # keep the first error
@@ -168,12 +170,32 @@ class ComposeBackend:
         finally:
             client.close()
 
+    def _check_own_images(self, client: docker.DockerClient) -> None:
+        """Every own program's image exists here: compose v1 would try to pull it otherwise."""
+        for service, image in compose_file.own_images(self.topology).items():
+            try:
+                client.images.get(image)
+            except ImageNotFound:
+                raise StackError(
+                    f"{service}: image {image} does not exist locally (the harness never "
+                    "pulls images: build or `docker load` it first)"
+                ) from None
+
     def _write_file(self) -> dict[compose_file.Published, int]:
-        """The compose file with host ports fixed now, so they survive container restarts."""
+        """The compose file with host ports fixed now, so they survive container restarts,
+        and each own program's rendered config, readable by any user in its container."""
+        for service, (to, text) in compose_file.program_configs(self.topology).items():
+            folder = self.run_root / service
+            shutil.rmtree(folder, ignore_errors=True)  # nothing left of an earlier render
+            (folder / to).parent.mkdir(parents=True, exist_ok=True)
+            (folder / to).write_text(text, encoding="utf-8")
+            for path in [folder, *folder.rglob("*")]:  # the image may run as any user
+                path.chmod(0o755 if path.is_dir() else 0o644)
         spots = compose_file.published(self.topology)
         ports = dict(zip(spots, _free_ports(len(spots)), strict=True))
         self.file.parent.mkdir(parents=True, exist_ok=True)
-        self.file.write_text(compose_file.render(self.topology, ports), encoding="utf-8")
+        text = compose_file.render(self.topology, ports, self.run_root)
+        self.file.write_text(text, encoding="utf-8")
         return ports
 
     def _compose(
@@ -204,29 +226,44 @@ class ComposeBackend:
         finally:
             tp.close()
 
+    def _health_port(self, service: Service, ports: dict[compose_file.Published, int]) -> int:
+        listener = service.health.listener(service.listeners)
+        return ports[service.name, compose_file.container_ports(service)[listener]]
+
     def _wait_healthy(
-        self, client: docker.DockerClient, http_ports: dict[str, int], deadline: float
+        self, client: docker.DockerClient, ports: dict[compose_file.Published, int], deadline: float
     ) -> None:
+        """Until every service passes its check: a mock within the stack's time left, an own
+        program within its start_timeout. The error shows the log tail of each container that
+        exited and of each own program that did not come up."""
+        services = self.topology.services
+        checks: dict[str, Check] = {}
+        limits: dict[str, float] = {}
+        left = max(deadline - time.monotonic(), 0.0)
+        for name, svc in services.items():
+            checks[name] = probe(svc.health, HOST, self._health_port(svc, ports))
+            limits[name] = svc.program.start_timeout if svc.program is not None else left
         watch = _ExitWatch(client, self.project)
         try:
-            asyncio.run(
-                wait_healthy(
-                    {name: (HOST, port) for name, port in http_ports.items()},
-                    timeout=max(deadline - time.monotonic(), 0.0),
-                    alive=watch.alive(http_ports),
-                )
-            )
-        except StackError as exc:
-            logs = [self._log_tail(client, name) for name in sorted(watch.exited)]
-            raise StackError("\n".join([str(exc), *logs])) from None
+            asyncio.run(wait_healthy(checks, limits, alive=watch.alive(services)))
+        except Unhealthy as exc:
+            own = [n for n in exc.services if services[n].own]
+            notes = [
+                f"{n}: {services[n].health} check on {HOST}:{self._health_port(services[n], ports)}"
+                for n in own
+            ]
+            shown = sorted({*watch.exited, *own})
+            logs = [self._log_tail(client, name) for name in shown]
+            raise StackError("\n".join([str(exc), *notes, *logs])) from None
 
     def _log_tail(self, client: docker.DockerClient, service: str, lines: int = 8) -> str:
         container = project_containers(client, self.project).get(service)
         if container is None:
             return f"{service}: no container"
-        text = container.logs(tail=lines).decode(errors="replace").rstrip()
-        code = container.attrs["State"]["ExitCode"]
-        return f"--- {service} (exit {code}), last log lines:\n{text}"
+        text = container.logs(tail=lines).decode(errors="replace").rstrip() or "(empty)"
+        state = container.attrs["State"]
+        status = f"exit {state['ExitCode']}" if state["Status"] in ("exited", "dead") else None
+        return f"--- {service} ({status or state['Status']}), last log lines:\n{text}"
 
     # --- describing a running stack ----------------------------------------------------------
 
@@ -241,15 +278,8 @@ class ComposeBackend:
                 raise StackError(f"compose project {self.project} has no {', '.join(missing)}")
             toxiproxy = containers[compose_file.TOXIPROXY]
             api = f"{HOST}:{host_port(toxiproxy, compose_file.TOXIPROXY_API_PORT)}"
-            http = compose_file.CONTAINER_PORTS["http"]
             services = {
-                name: ServiceInfo(
-                    name=name,
-                    kind=svc.kind,
-                    region=svc.region,
-                    endpoints={"http": f"{HOST}:{host_port(containers[name], http)}"},
-                    container=containers[name].name,
-                )
+                name: _service_info(svc, containers[name])
                 for name, svc in sorted(self.topology.services.items())
             }
             return StackInfo(
@@ -317,6 +347,25 @@ class ComposeBackend:
         for remove in removals:  # containers first: they hold the networks and volumes
             with contextlib.suppress(NotFound):  # removed meanwhile: just as good
                 remove()
+
+
+def _service_info(service: Service, container: Container) -> ServiceInfo:
+    """A service as the harness reaches it: its published listeners; an own program also
+    with its health check and the evidence it offers."""
+    ports = compose_file.container_ports(service)
+    endpoints = {
+        listener: f"{HOST}:{host_port(container, ports[listener])}"
+        for listener in compose_file.published_listeners(service)
+    }
+    return ServiceInfo(
+        name=service.name,
+        kind=service.kind,
+        region=service.region,
+        endpoints=endpoints,
+        container=container.name,
+        health=str(service.health) if service.own else None,
+        offers=tuple(sorted(service.evidence)) if service.own else None,
+    )
 
 
 def _free_ports(count: int) -> list[int]:

@@ -1,12 +1,17 @@
 """The docker-compose file for a topology: one container per service plus one Toxiproxy.
 
-Inside the compose network every service listens on fixed ports (CONTAINER_PORTS) on 0.0.0.0,
-and every dependency dials `toxiproxy:<port of that link's proxy>`; the proxy's upstream is
-`<service>:<port>`. A link's proxy port follows from the sorted link list, so the same topology
-always gives the same file. Only what the harness needs from outside is published, on
-127.0.0.1: the Toxiproxy API, the client links' proxies (where load enters) and every service's
-http port (health and control). This file lets Docker pick the host ports; ComposeBackend fixes
-them (`host_ports`), because Docker picks new ones whenever a container is started again.
+Inside the compose network every service listens on fixed ports (`container_ports`) on
+0.0.0.0, and every dependency dials `toxiproxy:<port of that link's proxy>`; the proxy's
+upstream is `<service>:<port>`. A link's proxy port follows from the sorted link list, so the
+same topology always gives the same file. Only what the harness needs from outside is
+published, on 127.0.0.1: the Toxiproxy API, the client links' proxies (where load enters), every
+mock's http port (health and control) and every own program's health (and http) listener. This
+file lets Docker pick the host ports; ComposeBackend fixes them (`host_ports`), because Docker
+picks new ones whenever a container is started again.
+
+A team's own program (`image:`) runs as a container of its image, which the harness never
+pulls; its command, env and config file get the addresses through the templates of
+harness/model/program.py, and its rendered config is mounted read-only under OWN_CONFIG_DIR.
 
 The proxies themselves are created through the Toxiproxy API when the stack comes up
 (ComposeBackend), from `proxy_specs`.
@@ -30,10 +35,14 @@ from ruamel.yaml import YAML
 
 from harness.backends.images import MOCK_IMAGE, PROJECT, PROJECT_LABEL, TOXIPROXY_IMAGE
 from harness.backends.wiring import service_config
-from harness.errors import InvalidInput
-from harness.model.topology import Topology, load_topology
+from harness.errors import InvalidInput, Problem
+from harness.model.program import render as fill_templates
+from harness.model.topology import Service, Topology, load_topology
+from harness.paths import state_dir
 
 CONTAINER_PORTS = {"sip": 5060, "http": 8080, "line": 7000}  # listener -> port in a container
+FIRST_OTHER_PORT = 9000  # an own program's listener of another name: 9000 + its index
+OWN_CONFIG_DIR = "/etc/dispatch-chaos"  # <OWN_CONFIG_DIR>/<service>/<to>: a rendered config
 TOXIPROXY = "toxiproxy"  # the Toxiproxy container's service name (and host name)
 TOXIPROXY_API_PORT = 8474
 FIRST_PROXY_PORT = 10000
@@ -45,6 +54,24 @@ LABELS = {PROJECT_LABEL: PROJECT}
 Published = tuple[str, int]  # (compose service, container port) reachable from the host
 
 
+def container_ports(service: Service) -> dict[str, int]:
+    """listener -> its port inside the service's container: fixed per listener name, so a
+    restarted container answers where its proxies point."""
+    return {
+        listener: CONTAINER_PORTS.get(listener, FIRST_OTHER_PORT + index)
+        for index, listener in enumerate(service.listeners)
+    }
+
+
+def published_listeners(service: Service) -> tuple[str, ...]:
+    """What the host reaches of a service: a mock's http listener (health and control); an
+    own program's health listener first (probes use the first endpoint), and http (evidence)."""
+    if not service.own:
+        return ("http",)
+    listeners = [service.health.listener(service.listeners)]
+    return tuple(dict.fromkeys([*listeners, *(["http"] if "http" in service.listeners else [])]))
+
+
 def proxy_ports(topology: Topology) -> dict[str, int]:
     """link name -> the port its proxy listens on inside the Toxiproxy container."""
     return {name: FIRST_PROXY_PORT + i for i, name in enumerate(sorted(topology.links))}
@@ -53,15 +80,18 @@ def proxy_ports(topology: Topology) -> dict[str, int]:
 def proxy_specs(topology: Topology) -> list[dict[str, Any]]:
     """Every link's proxy as Toxiproxy's POST /populate takes it."""
     ports = proxy_ports(topology)
-    return [
-        {
-            "name": name,
-            "listen": f"0.0.0.0:{ports[name]}",
-            "upstream": f"{link.target}:{CONTAINER_PORTS[link.port]}",
-            "enabled": True,
-        }
-        for name, link in sorted(topology.links.items())
-    ]
+    specs = []
+    for name, link in sorted(topology.links.items()):
+        target = container_ports(topology.services[link.target])[link.port]
+        specs.append(
+            {
+                "name": name,
+                "listen": f"0.0.0.0:{ports[name]}",
+                "upstream": f"{link.target}:{target}",
+                "enabled": True,
+            }
+        )
+    return specs
 
 
 def client_proxy_ports(topology: Topology) -> dict[str, int]:
@@ -71,10 +101,15 @@ def client_proxy_ports(topology: Topology) -> dict[str, int]:
 
 
 def published(topology: Topology) -> list[Published]:
-    """What the host can reach: the Toxiproxy API, client links' proxies, services' http."""
+    """What the host can reach: the Toxiproxy API, client links' proxies, services' http (an
+    own program's health listener)."""
     toxiproxy = [(TOXIPROXY, TOXIPROXY_API_PORT)]
     toxiproxy += [(TOXIPROXY, port) for port in client_proxy_ports(topology).values()]
-    return toxiproxy + [(name, CONTAINER_PORTS["http"]) for name in sorted(topology.services)]
+    return toxiproxy + [
+        (name, container_ports(svc)[listener])
+        for name, svc in sorted(topology.services.items())
+        for listener in published_listeners(svc)
+    ]
 
 
 def _ports(
@@ -89,7 +124,94 @@ def volume_name(service: str) -> str:
     return f"{service}-data"
 
 
-def _service(
+def check_programs(topology: Topology) -> None:
+    """Every own program can run here: it has an image. Raises InvalidInput (exit 2)."""
+    problems = [
+        f"{name}: a team's own program needs image: for the compose backend"
+        for name, svc in sorted(topology.services.items())
+        if svc.program is not None and svc.program.image is None
+    ]
+    if problems:
+        raise InvalidInput([Problem(topology.file, None, text) for text in problems])
+
+
+def own_images(topology: Topology) -> dict[str, str]:
+    """own service -> the image it runs (which must exist locally: never pulled)."""
+    return {
+        name: svc.program.image
+        for name, svc in sorted(topology.services.items())
+        if svc.program is not None and svc.program.image is not None
+    }
+
+
+def config_path(service: Service) -> str | None:
+    """Where an own program finds its rendered config inside its container."""
+    to = service.program.config_to if service.program is not None else None
+    return f"{OWN_CONFIG_DIR}/{service.name}/{to}" if to else None
+
+
+def _fill(topology: Topology, service: Service, text: str) -> str:
+    """`text` with the templates filled as the compose network sees it: a link is its proxy
+    in the Toxiproxy container, a listener all interfaces on the fixed container port."""
+    links = {name: f"{TOXIPROXY}:{port}" for name, port in proxy_ports(topology).items()}
+    listen = {n: f"0.0.0.0:{port}" for n, port in container_ports(service).items()}
+    return fill_templates(text, links, listen, config_path(service))
+
+
+def program_configs(topology: Topology) -> dict[str, tuple[str, str]]:
+    """own service -> (to, text) of its rendered config file, for those that have one."""
+    configs = {}
+    for name, svc in sorted(topology.services.items()):
+        program = svc.program
+        if program is None or not program.template or not program.config_to:
+            continue
+        text = Path(program.template).read_text(encoding="utf-8")
+        if svc.region is not None:  # the loader expanded it in command and env, not here
+            text = text.replace("{region}", svc.region)
+        configs[name] = (program.config_to, _fill(topology, svc, text))
+    return configs
+
+
+def _compose_text(text: str) -> str:
+    return text.replace("$", "$$")  # `$` would be compose interpolation
+
+
+def _own(
+    topology: Topology, name: str, host_ports: Mapping[Published, int] | None, run_root: Path
+) -> dict[str, Any]:
+    """A team's program: its image (`pull_policy` for compose v2; v1 ignores it, so
+    ComposeBackend checks the image exists first), its command and env with templates filled."""
+    svc = topology.services[name]
+    program = svc.program
+    assert program is not None and program.image is not None  # check_programs
+    entry: dict[str, Any] = {"image": program.image, "pull_policy": "never"}
+    if program.command:  # else the image's own
+        entry["command"] = [_compose_text(_fill(topology, svc, arg)) for arg in program.command]
+    if program.env:
+        entry["environment"] = {
+            key: _compose_text(_fill(topology, svc, value)) for key, value in program.env
+        }
+    ports = container_ports(svc)
+    entry.update(
+        {
+            "init": True,  # a fault's SIGKILL and compose's stop reach the whole program
+            "stop_grace_period": "2s",
+            "labels": dict(LABELS),
+            "ports": _ports(name, [ports[n] for n in published_listeners(svc)], host_ports),
+        }
+    )
+    if config_path(svc) is not None:
+        mount = {
+            "type": "bind",
+            "source": _compose_text(str((run_root / name).resolve())),
+            "target": f"{OWN_CONFIG_DIR}/{name}",
+            "read_only": True,
+        }
+        entry["volumes"] = [mount]
+    return entry
+
+
+def _mock(
     topology: Topology, name: str, host_ports: Mapping[Published, int] | None
 ) -> dict[str, Any]:
     svc = topology.services[name]
@@ -131,19 +253,30 @@ def _toxiproxy(topology: Topology, host_ports: Mapping[Published, int] | None) -
     }
 
 
+def default_run_root() -> Path:
+    return state_dir() / "compose" / "run"
+
+
 def compose_config(
-    topology: Topology, host_ports: Mapping[Published, int] | None = None
+    topology: Topology,
+    host_ports: Mapping[Published, int] | None = None,
+    run_root: Path | None = None,
 ) -> dict[str, Any]:
-    """The compose file as data; without `host_ports` Docker picks the published ports."""
+    """The compose file as data; without `host_ports` Docker picks the published ports.
+    `run_root/<service>/` holds the own programs' rendered configs (program_configs)."""
     if TOXIPROXY in topology.services:
         raise InvalidInput(f"{topology.file}: a service may not be named '{TOXIPROXY}'")
+    check_programs(topology)
     services = {TOXIPROXY: _toxiproxy(topology, host_ports)}
-    for name in sorted(topology.services):
-        services[name] = _service(topology, name, host_ports)
+    for name, svc in sorted(topology.services.items()):
+        if svc.own:
+            services[name] = _own(topology, name, host_ports, run_root or default_run_root())
+        else:
+            services[name] = _mock(topology, name, host_ports)
     volumes = {
         volume_name(name): {"labels": dict(LABELS)}
-        for name in sorted(topology.services)
-        if topology.services[name].kind in STATEFUL_KINDS
+        for name, svc in sorted(topology.services.items())
+        if svc.kind in STATEFUL_KINDS and not svc.own  # an own program keeps its data itself
     }
     return {
         "version": "2.4",
@@ -153,7 +286,11 @@ def compose_config(
     }
 
 
-def render(topology: Topology, host_ports: Mapping[Published, int] | None = None) -> str:
+def render(
+    topology: Topology,
+    host_ports: Mapping[Published, int] | None = None,
+    run_root: Path | None = None,
+) -> str:
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
     yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
@@ -164,7 +301,7 @@ def render(topology: Topology, host_ports: Mapping[Published, int] | None = None
         "# (`make compose-file`); do not edit. The Toxiproxy proxies are created through its\n"
         "# API when the stack comes up: use `harness up --backend compose`.\n"
     )
-    yaml.dump(compose_config(topology, host_ports), out)
+    yaml.dump(compose_config(topology, host_ports, run_root), out)
     return out.getvalue()
 
 

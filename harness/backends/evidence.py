@@ -2,8 +2,10 @@
 
 After the load stops a run asks: how many incidents do the meldkamers still hold for GMS
 (`GET /_control/buffer`), how often does GMS hold each call (`GET /incidents/by-call`), and does
-every mock still answer `GET /health`. Health and control go direct, never through a proxy, so
-faults that are still coming off cannot hide the answer.
+every service still pass its health check. The services asked are those that offer the
+evidence (harness/model/kinds.py EVIDENCE): the mocks by their kind, a team's own program by
+`offers:` in the topology. Health and control go direct, never through a proxy, so faults that
+are still coming off cannot hide the answer.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any, Protocol
 
 import requests
 
+from harness.backends.probes import healthy
 from harness.errors import StackError
 from harness.model.stack import StackInfo
 
@@ -41,14 +44,14 @@ class MockEvidence:
         self.http = requests.Session()
 
     def buffered(self) -> int:
-        meldkamers = [s for s in self.stack.services.values() if s.kind == "meldkamer"]
+        meldkamers = [s for s in self.stack.services.values() if "incident-buffer" in s.evidence]
         return sum(
             int(self._json(f"http://{m.endpoints['http']}/_control/buffer").get("pending", 0))
             for m in meldkamers
         )
 
     def incidents(self) -> dict[str, int] | None:
-        gms = next((s for s in self.stack.services.values() if s.kind == "gms"), None)
+        gms = next((s for s in self.stack.services.values() if "incidents" in s.evidence), None)
         if gms is None:
             return None
         try:
@@ -60,15 +63,7 @@ class MockEvidence:
         return counts
 
     def health(self) -> dict[str, bool]:
-        healthy = {}
-        for svc in self.stack.services.values():
-            try:
-                healthy[svc.name] = self.http.get(
-                    f"http://{svc.endpoints['http']}/health", timeout=2
-                ).ok
-            except requests.RequestException:
-                healthy[svc.name] = False
-        return healthy
+        return healthy(self.stack.services)
 
     def close(self) -> None:
         self.http.close()

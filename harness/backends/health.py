@@ -1,57 +1,59 @@
-"""Waiting until parts of a stack answer, with an error that names the part that does not."""
+"""Waiting until parts of a stack answer, with an error that names the parts that do not."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Coroutine, Mapping
+from typing import Any
 
+from harness.backends import probes
 from harness.errors import StackError
+from harness.model.program import Health
+from harness.model.stack import Endpoint
+
+Check = Callable[[], Coroutine[Any, Any, bool]]
 
 
-async def http_ok(host: str, port: int, path: str = "/health", timeout: float = 1.0) -> bool:
-    """True when GET path answers 200 within timeout (plain HTTP/1.1, no keep-alive)."""
-    try:
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
-    except (OSError, TimeoutError):
-        return False
-    try:
-        request = f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-        writer.write(request.encode())
-        await writer.drain()
-        status = await asyncio.wait_for(reader.readline(), timeout)
-        return status.split(b" ")[1:2] == [b"200"]
-    except (OSError, TimeoutError, IndexError):
-        return False
-    finally:
-        writer.close()
-        with contextlib.suppress(OSError):
-            await writer.wait_closed()
+class Unhealthy(StackError):
+    """Some services did not come up; `services` names them."""
+
+    def __init__(self, message: str, services: list[str]) -> None:
+        super().__init__(message)
+        self.services = services
+
+
+def probe(health: Health, host: str, port: int, timeout: float = 0.5) -> Check:
+    """The check `health` describes, against host:port (probes.py does the talking)."""
+    return lambda: probes.probe(health, Endpoint(host, port), timeout)
 
 
 async def wait_healthy(
-    endpoints: Mapping[str, tuple[str, int]],
-    timeout: float,
+    checks: Mapping[str, Check],
+    timeout: float | Mapping[str, float],
     alive: Mapping[str, object] | None = None,
 ) -> None:
-    """Poll every `name -> (host, port)` until all answer /health; StackError naming the rest.
+    """Run every `name -> check` until all pass; Unhealthy naming the rest after `timeout`
+    (one for all, or per name).
 
     `alive` optionally maps names to objects with `poll()` (Popen): a part that exits while we
     wait fails at once instead of after the timeout."""
-    pending = dict(endpoints)
-    deadline = time.monotonic() + timeout
+    pending = dict(checks)
+    start = time.monotonic()
+    limit = timeout if isinstance(timeout, Mapping) else dict.fromkeys(checks, timeout)
     while pending:
-        results = await asyncio.gather(*(http_ok(h, p, timeout=0.5) for h, p in pending.values()))
+        results = await asyncio.gather(*(check() for check in pending.values()))
         for name, ok in zip(list(pending), results, strict=True):
             if ok:
                 del pending[name]
         if alive is not None:
             dead = [n for n in pending if getattr(alive.get(n), "poll", lambda: None)() is not None]
             if dead:
-                raise StackError(f"{', '.join(sorted(dead))} exited during start-up (see its log)")
-        if not pending:
-            return
-        if time.monotonic() > deadline:
-            raise StackError(f"not healthy after {timeout:g}s: {', '.join(sorted(pending))}")
-        await asyncio.sleep(0.03)
+                names = ", ".join(sorted(dead))
+                raise Unhealthy(f"{names} exited during start-up (see its log)", dead)
+        late = sorted(n for n in pending if time.monotonic() - start > limit[n])
+        if late:
+            waited = ", ".join(f"{n} after {limit[n]:g}s" for n in late)
+            raise Unhealthy(f"not healthy: {waited}", late)
+        if pending:
+            await asyncio.sleep(0.03)

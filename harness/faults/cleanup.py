@@ -6,6 +6,10 @@ app faults; then Toxiproxy), tolerating things already gone: an unreachable Toxi
 supervisor or service has taken its faults with it. Then it removes every toxic named dc.* on
 each Toxiproxy it knows of (recorded, or the running stack's), whether listed or not. The file
 is deleted when nothing failed, so running it again is harmless.
+
+With `proxies` (`harness cleanup`, `harness down`) it also deletes the proxies the harness
+created on an external stack: those stack.json lists as not the team's and named with the
+stack's prefix. A team's proxy or toxic is never touched (theirs are not named dc.*).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from harness.faults import applied, undo_registry
 from harness.faults.toxics import LinkUp, ToxicOff
 from harness.faults.undo import Gone, UndoRecord
 from harness.model.effects import TOXIC_PREFIX
+from harness.model.stack import StackInfo
 from harness.toxiproxy.client import ToxiproxyClient
 
 
@@ -43,7 +48,7 @@ class CleanupReport:
         return "\n".join(lines)
 
 
-def cleanup(state_dir: Path) -> CleanupReport:
+def cleanup(state_dir: Path, *, proxies: bool = False) -> CleanupReport:
     report = CleanupReport()
     path = paths.applied_file(state_dir)
     apis: list[str] = []
@@ -64,6 +69,8 @@ def cleanup(state_dir: Path) -> CleanupReport:
         apis.append(stack_api)
     for api in dict.fromkeys(apis):  # each Toxiproxy once, in order
         _sweep(api, report)
+    if proxies:
+        _delete_created_proxies(state_dir, report)
     if state is not None and report.ok:
         path.unlink(missing_ok=True)
     return report
@@ -93,6 +100,29 @@ def _sweep(api: str, report: CleanupReport) -> None:
                     report.removed.append(f"toxiproxy {proxy.name} {toxic.name} (unlisted)")
     except HarnessError as exc:
         report.failed.append(f"toxiproxy {api}: {exc}")
+    finally:
+        client.close()
+
+
+def _delete_created_proxies(state_dir: Path, report: CleanupReport) -> None:
+    """An external stack's proxies that the harness created (prefix + link), and only those."""
+    try:
+        stack = StackInfo.load(paths.stack_file(state_dir))
+    except (OSError, ValueError, TypeError, KeyError):
+        return
+    prefix = stack.extra.get("proxy_prefix")
+    if stack.backend != "external" or not isinstance(prefix, str) or not prefix:
+        return
+    ours = [p.name for p in stack.proxies.values() if not p.team and p.name.startswith(prefix)]
+    client = ToxiproxyClient(stack.toxiproxy, timeout=1.0, retries=0)
+    try:
+        live = client.proxies() if client.reachable() else {}
+        for name in ours:
+            if name in live:
+                client.delete_proxy(name)
+                report.removed.append(f"toxiproxy proxy {name} (created by the harness)")
+    except HarnessError as exc:
+        report.failed.append(f"toxiproxy {stack.toxiproxy}: {exc}")
     finally:
         client.close()
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from harness.errors import ToxiproxyError
@@ -33,9 +33,16 @@ TROUBLES = ("proxy missing", "Toxiproxy unreachable", "Toxiproxy restarted (all 
 class ToxiproxyDriver:
     name = "toxiproxy"
 
-    def __init__(self, client: ToxiproxyClient, links: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        client: ToxiproxyClient,
+        links: Iterable[str] = (),
+        names: Mapping[str, str] | None = None,
+    ) -> None:
         self.client = client
         self.links = frozenset(links)  # proxies that must exist; empty: only those we touch
+        self.names = dict(names or {})  # link -> its proxy's name, where the two differ
+        self._links = {proxy: link for link, proxy in self.names.items()}
         self._down: dict[str, set[str]] = {}  # link -> faults holding it down
         self._toxics: dict[Key, Toxic] = {}
         self._seen: dict[str, ProxyState] = {}  # the proxies as observed() last saw them
@@ -44,14 +51,28 @@ class ToxiproxyDriver:
 
     @classmethod
     def from_stack(cls, stack: StackInfo) -> ToxiproxyDriver:
-        return cls(ToxiproxyClient(stack.toxiproxy), stack.proxies)
+        names = {link: p.name for link, p in stack.proxies.items() if p.name != link}
+        return cls(ToxiproxyClient(stack.toxiproxy), stack.proxies, names)
+
+    def _proxy(self, link: str) -> str:
+        """The proxy of a link: named like it, except on an external stack (a team's proxy,
+        or one the harness created with its prefix)."""
+        return self.names.get(link, link)
+
+    def _by_link(self, proxies: dict[str, ProxyState]) -> dict[str, ProxyState]:
+        """Toxiproxy's proxies keyed, and named, by the link each one serves."""
+        renamed = {}
+        for name, proxy in proxies.items():
+            link = self._links.get(name, name)
+            renamed[link] = proxy if link == name else replace(proxy, name=link)
+        return renamed
 
     def handles(self, effect: Effect) -> bool:
         return isinstance(effect, Toxic | LinkDown)
 
     def apply(self, effect: Effect) -> None:
         if isinstance(effect, LinkDown):
-            self.client.set_enabled(effect.link, False)
+            self.client.set_enabled(self._proxy(effect.link), False)
             with self._lock:
                 self._down.setdefault(effect.link, set()).add(effect.fault)
                 self._trouble.pop(effect.link, None)
@@ -79,7 +100,7 @@ class ToxiproxyDriver:
 
     def _add(self, toxic: Toxic) -> None:
         self.client.add_toxic(
-            toxic.link,
+            self._proxy(toxic.link),
             toxic.toxic_name,
             toxic.type,
             toxic.stream,
@@ -89,7 +110,7 @@ class ToxiproxyDriver:
 
     def _update(self, toxic: Toxic) -> None:
         self.client.update_toxic(
-            toxic.link, toxic.toxic_name, toxic.toxicity, dict(toxic.attributes)
+            self._proxy(toxic.link), toxic.toxic_name, toxic.toxicity, dict(toxic.attributes)
         )
 
     def remove(self, effect: Effect) -> None:
@@ -100,7 +121,7 @@ class ToxiproxyDriver:
                 still_down = bool(holders)
             if not still_down:
                 try:
-                    self.client.set_enabled(effect.link, True)
+                    self.client.set_enabled(self._proxy(effect.link), True)
                 except ToxiproxyError:
                     with self._lock:
                         self._down[effect.link].add(effect.fault)
@@ -109,7 +130,7 @@ class ToxiproxyDriver:
                     self._down.pop(effect.link, None)
         elif isinstance(effect, Toxic):
             try:
-                self.client.remove_toxic(effect.link, effect.toxic_name)
+                self.client.remove_toxic(self._proxy(effect.link), effect.toxic_name)
             except ToxiproxyError:
                 if not self._toxic_gone(effect):
                     raise
@@ -120,12 +141,12 @@ class ToxiproxyDriver:
 
     def _toxic_gone(self, toxic: Toxic) -> bool:
         """Removing a toxic that is not there counts as done; an unreachable Toxiproxy does not."""
-        proxy = self.client.proxy(toxic.link)  # raises ToxiproxyError when unreachable
+        proxy = self.client.proxy(self._proxy(toxic.link))  # raises ToxiproxyError when unreachable
         return proxy is None or proxy.toxic(toxic.toxic_name) is None
 
     def observed(self) -> set[Effect] | None:
         try:
-            proxies = self.client.proxies()
+            proxies = self._by_link(self.client.proxies())
         except ToxiproxyError:
             with self._lock:
                 self._note(self.links | self._down.keys() | {k[0] for k in self._toxics}, 1)
@@ -189,9 +210,9 @@ class ToxiproxyDriver:
 
     def undo_record(self, effect: Effect) -> LinkUp | ToxicOff:
         if isinstance(effect, LinkDown):
-            return LinkUp(self.client.api, effect.link)
+            return LinkUp(self.client.api, self._proxy(effect.link))
         if isinstance(effect, Toxic):
-            return ToxicOff(self.client.api, effect.link, effect.toxic_name)
+            return ToxicOff(self.client.api, self._proxy(effect.link), effect.toxic_name)
         raise TypeError(f"not a Toxiproxy effect: {effect!r}")
 
 

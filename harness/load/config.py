@@ -15,10 +15,20 @@ from typing import Any
 
 from harness.errors import InvalidInput, StackError
 from harness.load.rates import users_for
+from harness.model.resolve_load import declared_entries
 from harness.model.scenario import Scenario
 from harness.model.stack import StackInfo
 from harness.model.topology import Topology
-from harness.model.traffic import TRAFFIC_CLASSES
+from harness.model.traffic import (
+    TRAFFIC_CLASSES,
+    CustomUser,
+    HttpExchange,
+    SipExchange,
+    TcpExchange,
+    TrafficClass,
+)
+
+EXCHANGES = {"sip": SipExchange, "http": HttpExchange, "tcp": TcpExchange, "user": CustomUser}
 
 
 @dataclass(frozen=True)
@@ -28,11 +38,19 @@ class LoadOptions:
     timeout: float = 2.0  # seconds for one operation (connect + request + answer)
     hold: float = 0.0  # seconds an answered call stays up before the BYE
 
-    def worst(self, traffic: str) -> float:
+    def timeout_of(self, traffic: TrafficClass) -> float:
+        """A class's own latency budget, else the run's."""
+        return traffic.timeout if traffic.timeout is not None else self.timeout
+
+    def hold_of(self, traffic: TrafficClass) -> float:
+        return traffic.hold if traffic.hold is not None else self.hold
+
+    def worst(self, traffic: TrafficClass) -> float:
         """The longest one request of `traffic` can take (the pacing in rates.py relies on it)."""
-        if TRAFFIC_CLASSES[traffic].protocol == "sip":
-            return self.timeout + self.hold + self.timeout  # INVITE, hold, BYE
-        return self.timeout
+        timeout = self.timeout_of(traffic)
+        if traffic.protocol == "sip":
+            return timeout + self.hold_of(traffic) + timeout  # INVITE, hold, BYE
+        return timeout
 
 
 DEFAULT_OPTIONS = LoadOptions()
@@ -50,16 +68,34 @@ class UserGroup:
     port: int
     users: int
     rate: float | None
+    declared: TrafficClass | None = None  # a class the scenario declares; None: a built-in
+
+    @property
+    def traffic_class(self) -> TrafficClass:
+        return self.declared or TRAFFIC_CLASSES[self.traffic]
 
     @property
     def protocol(self) -> str:
-        return TRAFFIC_CLASSES[self.traffic].protocol
+        return self.traffic_class.protocol
 
     @property
     def number(self) -> str | None:
         """The number a caller dials (docs/architecture.md, wire protocols)."""
-        number = TRAFFIC_CLASSES[self.traffic].number
+        number = self.traffic_class.number
         return number.replace("{region}", self.region or "") if number else None
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> UserGroup:
+        declared = raw.pop("declared", None)
+        return cls(**raw, declared=_traffic_class(declared) if declared else None)
+
+
+def _traffic_class(raw: dict[str, Any]) -> TrafficClass:
+    """A declared class back from JSON (lists become the tuples they were)."""
+    fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
+    exchange = {k: tuple(v) if isinstance(v, list) else v for k, v in fields["exchange"].items()}
+    fields["exchange"] = EXCHANGES[fields["protocol"]](**exchange)
+    return TrafficClass(**fields)
 
 
 @dataclass(frozen=True)
@@ -79,7 +115,7 @@ class LoadConfig:
     @property
     def drain(self) -> float:
         """Seconds after `end` until every request started before `end` has finished."""
-        return max((self.options.worst(g.traffic) for g in self.groups), default=0.0)
+        return max((self.options.worst(g.traffic_class) for g in self.groups), default=0.0)
 
     def scenario_time(self, wall: float) -> float:
         return (wall - self.wall_start) * self.factor
@@ -89,7 +125,7 @@ class LoadConfig:
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> LoadConfig:
-        groups = tuple(UserGroup(**g) for g in raw.pop("groups"))
+        groups = tuple(UserGroup.from_dict(g) for g in raw.pop("groups"))
         options = LoadOptions(**raw.pop("options"))
         return cls(**raw, options=options, groups=groups)
 
@@ -104,17 +140,24 @@ class LoadConfig:
 def class_name(traffic: str, region: str | None) -> str:
     """`callers-112` in `oost-brabant` -> `callers_112__oost_brabant` (a Locust class name)."""
     text = traffic if region is None else f"{traffic}__{region}"
-    return re.sub(r"\W", "_", text)
+    name = re.sub(r"\W", "_", text)
+    return name if name.isidentifier() else f"_{name}"  # a declared class may start with a digit
 
 
-def entries(topology: Topology, traffic: str) -> list[tuple[str, str | None]]:
+def entries(topology: Topology, traffic: str | TrafficClass) -> list[tuple[str, str | None]]:
     """(link, region) pairs a traffic class spreads its users over, evenly."""
-    traffic_class = TRAFFIC_CLASSES[traffic]
+    traffic_class = TRAFFIC_CLASSES[traffic] if isinstance(traffic, str) else traffic
+    if traffic_class.exchange is not None:
+        found, problems = declared_entries(topology, traffic_class.client, traffic_class.regions)
+        if problems:
+            _, message = problems[0]
+            raise InvalidInput(f"traffic {traffic_class.name}: {message}")
+        return found
     client = traffic_class.client
     links = topology.clients.get(client)
     if not links:
         raise InvalidInput(
-            f"traffic {traffic} enters through client '{client}', which topology "
+            f"traffic {traffic_class.name} enters through client '{client}', which topology "
             f"{topology.name} does not define"
         )
     pairs: list[tuple[str, str | None]] = []
@@ -142,7 +185,8 @@ def build_load_config(
     for load in scenario.load:
         if load.rate <= 0:
             continue
-        pairs = entries(scenario.topology, load.traffic)
+        traffic = load.traffic_class
+        pairs = entries(scenario.topology, traffic)
         rate = load.rate / len(pairs)
         for link, region in pairs:
             if link not in stack.proxies:
@@ -156,8 +200,9 @@ def build_load_config(
                     link=link,
                     host=entry.host,
                     port=entry.port,
-                    users=users_for(rate, options.worst(load.traffic)),
+                    users=users_for(rate, options.worst(traffic)),
                     rate=rate,
+                    declared=load.declared,
                 )
             )
     _unique_names(groups)

@@ -73,7 +73,8 @@ class _Dialog:
 
 
 class SipCaller:
-    """Places calls to `number@host:port` on one kept-alive TCP connection."""
+    """Places calls to `number@host:port` (or to any request URI) on one kept-alive TCP
+    connection to `host:port`."""
 
     def __init__(
         self,
@@ -96,16 +97,22 @@ class SipCaller:
     # --- one call ---------------------------------------------------------------------------
 
     def call(
-        self, number: str, region: str | None, timeout: float = 2.0, hold: float = 0.0
+        self,
+        number: str,
+        region: str | None,
+        timeout: float = 2.0,
+        hold: float = 0.0,
+        uri: str | None = None,
     ) -> CallResult:
-        """Dial, wait for the final answer, ACK, hold, hang up. Never raises for a failed call."""
+        """Dial (`number`, or any request `uri`), wait for the final answer, ACK, hold, hang
+        up. Never raises for a failed call."""
         call_id = f"{_token()}@{USER_AGENT}"
         start, began = self._wall(), self._clock()
         sent = began
         try:
             deadline = began + timeout
             self._ensure_connected(deadline)
-            invite = self.invite(number, region, call_id)
+            invite = self.invite(number, region, call_id, uri)
             sent = self._clock()
             self._send(invite)
             answer = self._final(call_id, 1, "INVITE", deadline)
@@ -158,14 +165,17 @@ class SipCaller:
         host, port = self._local
         return f"SIP/2.0/TCP {host}:{port};branch=z9hG4bK{branch or _token()};rport"
 
-    def invite(self, number: str, region: str | None, call_id: str) -> SipRequest:
-        uri = f"sip:{number}@{self.host}:{self.port}"
+    def invite(
+        self, number: str, region: str | None, call_id: str, uri: str | None = None
+    ) -> SipRequest:
+        to = f"<{uri}>" if uri else f"<sip:{number}@{self.host}>"
+        uri = uri or f"sip:{number}@{self.host}:{self.port}"
         host, port = self._local
         msg = SipRequest(method="INVITE", uri=uri)
         msg.add_header("Via", self._via())
         msg.set_header("Max-Forwards", "70")
         msg.set_header("From", f"<sip:{self.user}@{USER_AGENT}>;tag={_token()}")
-        msg.set_header("To", f"<sip:{number}@{self.host}>")
+        msg.set_header("To", to)
         msg.set_header("Call-ID", call_id)
         msg.set_header("CSeq", "1 INVITE")
         msg.set_header("Contact", f"<sip:{self.user}@{host}:{port};transport=tcp>")

@@ -12,80 +12,26 @@ from __future__ import annotations
 import importlib
 import itertools
 import json
-import random
+import sys
 import time
-from typing import Any, ClassVar
+from typing import Any
 
 import gevent
 from gevent import socket as gsocket
-from geventhttpclient.response import HTTPConnectionClosed
-from geventhttpclient.useragent import EmptyResponse
 from locust import FastHttpUser, User, task
-from locust.env import Environment
-from locust.exception import StopUser
 
 from harness.load.c2000 import RadioUnit, talkgroup
 from harness.load.config import LoadConfig, UserGroup
-from harness.load.rates import Pacer, period
+from harness.load.custom import own_user_class
+from harness.load.paced import Paced, transport_error
 from harness.load.sip import SipCaller
 from harness.load.transport import OperationFailed, describe, tcp_connector
-from harness.model.traffic import TRAFFIC_CLASSES
+from harness.model.traffic import TRAFFIC_CLASSES, CustomUser, TrafficClass
 
 STATUS_CODES = (1, 2, 3, 4, 5, 6, 7, 8)  # C2000 unit status codes a unit cycles through
 
 
-class _Paced:
-    """What every user of a group shares: its group, the run's config, its place in time."""
-
-    group: ClassVar[UserGroup]
-    load: ClassVar[LoadConfig]
-    environment: Environment  # from locust.User
-    _count: ClassVar[itertools.count[int]]
-
-    def _begin(self) -> None:
-        # users are numbered per process; the worker index keeps names apart across processes
-        worker = getattr(self.environment.runner, "worker_index", 0)
-        index = next(self._count)
-        self.tag = f"{worker}-{index}"
-        self.rng = random.Random(f"{self.load.seed}:{self.group.name}:{self.tag}")
-        rate = self.group.rate
-        every = period(rate, self.group.users) if rate else 0.0
-        # Evenly spaced first requests: arrivals stay regular, so a gap in successful calls
-        # means the path was down, not that the dice left a hole (max_gap relies on this).
-        slot = (index + worker / 2 + 0.5) % self.group.users
-        self.pacer = Pacer(self.load.wall_start + every * slot / self.group.users, every)
-        gevent.sleep(max(0.0, self.pacer.due - time.time()))
-
-    def wait_time(self) -> float:
-        """Locust asks after each request how long to wait before the next one."""
-        return self.pacer.wait(time.time())
-
-    def _check_end(self) -> None:
-        if time.time() >= self.load.end:
-            raise StopUser()  # requests started before `end` have finished by now
-
-    @property
-    def unit_name(self) -> str:
-        return f"{self.group.region or 'national'}-{self.tag}"
-
-    def context(self) -> dict[str, Any]:
-        return {"traffic": self.group.traffic, "region": self.group.region}
-
-    def _fire(self, kind: str, name: str, started: float, latency: float, **extra: Any) -> None:
-        """Report a non-HTTP request to Locust; the journal recorder listens to the same event."""
-        error = extra.pop("failure", None)
-        self.environment.events.request.fire(  # type: ignore[no-untyped-call]
-            request_type=kind,
-            name=name,
-            response_time=latency * 1000.0,
-            response_length=0,
-            exception=OperationFailed(error) if error else None,
-            context={**self.context(), **extra},
-            start_time=started,
-        )
-
-
-class SipCallerUser(_Paced, User):
+class SipCallerUser(Paced, User):
     """A caller dialling 112, 0900-8844 or 088 from one region, over one TCP connection."""
 
     abstract = True
@@ -120,7 +66,7 @@ class SipCallerUser(_Paced, User):
         )
 
 
-class RadioUnitUser(_Paced, User):
+class RadioUnitUser(Paced, User):
     """A radio unit on C2000: alternately keys up on its talkgroup and sends a status."""
 
     abstract = True
@@ -155,7 +101,7 @@ class RadioUnitUser(_Paced, User):
         self._fire("C2000", name, started, latency, failure=failure)
 
 
-class _HttpUser(_Paced, FastHttpUser):
+class _HttpUser(Paced, FastHttpUser):
     abstract = True
     max_retries = 0
     concurrency = 1
@@ -172,7 +118,7 @@ class _HttpUser(_Paced, FastHttpUser):
             self.client.request(method, path, name=name, json=body, catch_response=True) as resp,
         ):
             if resp.status_code == 0:  # no answer: the transport failed
-                resp.failure(_transport_error(getattr(resp, "error", None)))
+                resp.failure(transport_error(getattr(resp, "error", None)))
             elif resp.status_code != 200:
                 resp.failure(f"HTTP {resp.status_code}")
             else:
@@ -180,18 +126,6 @@ class _HttpUser(_Paced, FastHttpUser):
 
     def answered(self, resp: Any) -> None:
         """A 200: check the body where the protocol promises one."""
-
-
-def _transport_error(error: BaseException | None) -> str:
-    """The same short reasons the SIP and C2000 clients give (`timeout`, `connection refused`)."""
-    error = getattr(error, "original", None) or error  # geventhttpclient wraps what went wrong
-    if error is None:
-        return "no answer"
-    if isinstance(error, gevent.Timeout | TimeoutError):
-        return "timeout"
-    if isinstance(error, EmptyResponse | HTTPConnectionClosed):
-        return "connection closed by peer"
-    return describe(error)
 
 
 class OfficeUser(_HttpUser):
@@ -229,19 +163,23 @@ class DispatcherUser(_HttpUser):
         resp.request_meta["context"]["via"] = str(via)
 
 
-def base_class(traffic: str) -> type[User]:
-    """The user class the traffic registry names for `traffic` (harness/model/traffic.py)."""
-    module, _, name = TRAFFIC_CLASSES[traffic].user.partition(":")
+def base_class(traffic: str | TrafficClass) -> type[User]:
+    """The user class a traffic class names (harness/model/traffic.py); a team's own is
+    imported from the folders the scenario gave it first."""
+    traffic = TRAFFIC_CLASSES[traffic] if isinstance(traffic, str) else traffic
+    if isinstance(traffic.exchange, CustomUser):
+        sys.path[:0] = [p for p in traffic.exchange.search if p not in sys.path]
+    module, _, name = traffic.user.partition(":")
     base = getattr(importlib.import_module(module), name, None)
     if not (isinstance(base, type) and issubclass(base, User)):
-        raise TypeError(f"traffic {traffic}: {TRAFFIC_CLASSES[traffic].user} is no Locust user")
+        raise TypeError(f"traffic {traffic.name}: {traffic.user} is no Locust user")
     return base
 
 
 def user_class(group: UserGroup, load: LoadConfig) -> type[User]:
     """The Locust class for one group: `fixed_count` users, each paced to its share of the rate
     (unpaced, with no rate: each user starts its next request as soon as the last one ended)."""
-    timeout = load.options.timeout
+    timeout = load.options.timeout_of(group.traffic_class)
     attrs: dict[str, Any] = {
         "abstract": False,
         "group": group,
@@ -252,4 +190,7 @@ def user_class(group: UserGroup, load: LoadConfig) -> type[User]:
         "network_timeout": timeout,
         "connection_timeout": timeout,
     }
-    return type(group.name, (base_class(group.traffic),), attrs)
+    base = base_class(group.traffic_class)
+    if isinstance(group.traffic_class.exchange, CustomUser):
+        return own_user_class(group, base, attrs)
+    return type(group.name, (base,), attrs)

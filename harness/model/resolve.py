@@ -15,6 +15,8 @@ from pathlib import Path
 
 from harness.errors import InvalidInput, Problem
 from harness.model.duration import parse_duration
+from harness.model.needs import missing_evidence
+from harness.model.resolve_load import resolve_load
 from harness.model.runtime import (
     Action,
     AppAction,
@@ -28,7 +30,6 @@ from harness.model.runtime import (
     Scenario,
     Steady,
     ToxicAction,
-    TrafficLoad,
     Window,
 )
 from harness.model.scenario_file import (
@@ -46,7 +47,8 @@ from harness.model.scenario_file import (
 from harness.model.source import Source
 from harness.model.topology import Topology, load_topology
 from harness.model.toxics import TOXICS
-from harness.model.traffic import TRAFFIC_CLASSES, unknown_traffic
+from harness.model.traffic import TRAFFIC_CLASSES, TrafficClass, unknown_traffic
+from harness.model.user_check import user_class_problems
 
 Path_ = tuple[str | int, ...]
 COMPARISONS = tuple(zip(OPS, ("ge", "le", "eq", "lt", "gt"), strict=True))  # YAML key, field
@@ -69,9 +71,8 @@ def resolve(src: Source, spec: ScenarioFile, index: dict[str, list[int]], base: 
     """`index` maps each list (faults, assertions, halt) to the file's index of every item
     in `spec` (the items that failed the schema check are missing from `spec`)."""
     r = _Resolver(src, _topology(src, spec, base), _clock(src, spec))
-    for traffic in spec.load:
-        if traffic not in TRAFFIC_CLASSES:
-            r.fail(("load", traffic), unknown_traffic(traffic))
+    load = resolve_load(spec.load, r.topology, base, r.fail, user_class_problems)
+    r.classes = {**TRAFFIC_CLASSES, **{x.traffic: x.declared for x in load if x.declared}}
     faults = r.faults(zip(index["faults"], spec.faults, strict=True))
     assertions = tuple(
         r.check(c, ("assertions", i), halt=False)
@@ -89,7 +90,7 @@ def resolve(src: Source, spec: ScenarioFile, index: dict[str, list[int]], base: 
         topology=r.topology,
         clock=r.clock,
         seed=spec.seed,
-        load=tuple(TrafficLoad(k, v) for k, v in spec.load.items()),
+        load=load,
         faults=faults,
         assertions=assertions,
         halts=halts,
@@ -131,6 +132,7 @@ class _Resolver:
     def __init__(self, src: Source, topology: Topology, clock: Clock) -> None:
         self.src, self.topology, self.clock = src, topology, clock
         self.problems: list[Problem] = []
+        self.classes: dict[str, TrafficClass] = dict(TRAFFIC_CLASSES)  # and the declared ones
 
     def fail(self, path: Path_, message: str) -> None:
         self.problems.append(problem(self.src, path, message))
@@ -295,11 +297,11 @@ class _Resolver:
 
     def check_selection(self, c: CheckFile, path: Path_) -> None:
         """What the metric looks at: a known traffic class it applies to, a known region."""
-        traffic = TRAFFIC_CLASSES.get(c.traffic) if c.traffic is not None else None
+        traffic = self.classes.get(c.traffic) if c.traffic is not None else None
         if c.traffic is not None and traffic is None:
-            self.fail((*path, "traffic"), unknown_traffic(c.traffic))
+            self.fail((*path, "traffic"), unknown_traffic(c.traffic, self.classes))
         if traffic is not None and c.metric not in traffic.metrics:
-            applies = [t.name for t in TRAFFIC_CLASSES.values() if c.metric in t.metrics]
+            applies = [t.name for t in self.classes.values() if c.metric in t.metrics]
             self.fail(
                 (*path, "metric"),
                 f"metric {c.metric} does not apply to {traffic.name} "
@@ -311,8 +313,21 @@ class _Resolver:
             self.fail(path, "metric latency needs a percentile (e.g. percentile: 95)")
         if c.metric == "via_ratio" and not c.via:
             self.fail(path, "metric via_ratio needs via (console or radio-sets)")
+        if traffic is None or c.metric in traffic.metrics:  # else: reported above
+            client = traffic.client if traffic is not None else None
+            if (why := missing_evidence(c.metric, self.topology, client)) is not None:
+                self.fail((*path, "metric"), why)
         if c.region is not None and c.region not in self.topology.regions:
             self.fail((*path, "region"), f"unknown region '{c.region}'")
+        elif traffic is not None and traffic.exchange is not None:
+            self.check_declared_regions(c, traffic, path)
+
+    def check_declared_regions(self, c: CheckFile, traffic: TrafficClass, path: Path_) -> None:
+        """A declared class has users only in the regions it names (none: national)."""
+        if c.per == "region" and traffic.regions is None:
+            self.fail((*path, "per"), f"traffic {traffic.name} is national: give it regions")
+        if c.region is not None and c.region not in (traffic.regions or ()):
+            self.fail((*path, "region"), f"traffic {traffic.name} has no users in {c.region}")
 
 
 def _action(a: ActionFile) -> Action:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from harness.model.topology import Topology
+from harness.model.traffic import TRAFFIC_CLASSES, TrafficClass
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,11 @@ class Check:
 class TrafficLoad:
     traffic: str
     rate: float  # arrivals per wall second
+    declared: TrafficClass | None = None  # a class the scenario declares; None: a built-in
+
+    @property
+    def traffic_class(self) -> TrafficClass:
+        return self.declared or TRAFFIC_CLASSES[self.traffic]
 
 
 @dataclass(frozen=True)
@@ -159,6 +165,12 @@ class Scenario:
     sources: tuple[str, ...] = ()
     assumptions: tuple[str, ...] = field(default_factory=tuple)
     max_drift: float | None = None  # wall seconds faults may be missing in all; None: no bound
+
+    @property
+    def traffic_classes(self) -> dict[str, TrafficClass]:
+        """Every class an assertion may name: the built-ins and those the scenario declares."""
+        declared = {load.traffic: load.declared for load in self.load if load.declared}
+        return {**TRAFFIC_CLASSES, **declared}
 
     def with_overrides(self, duration: float | None = None, seed: int | None = None) -> Scenario:
         clock = self.clock.with_replay(duration) if duration is not None else self.clock

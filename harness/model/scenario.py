@@ -127,5 +127,10 @@ def _in_order(src: Source, problems: list[Problem]) -> list[Problem]:
     return sorted(dict.fromkeys(problems), key=order)
 
 
-def load_scenario(path: Path) -> Scenario:
-    return build_scenario(load_yaml(path))
+def load_scenario(path: Path, topology: Path | None = None) -> Scenario:
+    """The scenario at `path`, against its own topology or, given one, against `topology`
+    (the same replay on a team's own landscape)."""
+    src = load_yaml(path)
+    if topology is not None and isinstance(src.data, dict):
+        src.data["topology"] = str(topology.resolve())  # absolute: the scenario's folder is moot
+    return build_scenario(src)

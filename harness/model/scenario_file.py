@@ -11,7 +11,17 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    JsonValue,
+    Tag,
+    model_validator,
+)
 
 from harness.model.duration import Duration, parse_duration
 from harness.model.explain import AtKey
@@ -235,6 +245,98 @@ class CheckFile(BaseModel):
         return self
 
 
+SipStatus = Annotated[int, Field(ge=100, le=699)]
+HttpStatus = Annotated[int, Field(ge=100, le=599)]
+USER_PATH = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*")
+EXCHANGES = ("sip", "http", "tcp", "user")
+
+
+def _sip_uri(value: str) -> str:
+    if not re.fullmatch(r"sips?:\S+", value):
+        raise ValueError(f"a SIP request URI starts with sip: or sips:, not {value!r}")
+    return value
+
+
+def _http_method(value: str) -> str:
+    if not re.fullmatch(r"[A-Z]+", value):
+        raise ValueError(f"an HTTP method is written in capitals (GET, POST), not {value!r}")
+    return value
+
+
+def _http_path(value: str) -> str:
+    if not re.fullmatch(r"/\S*", value):
+        raise ValueError(f"an HTTP path starts with / and has no spaces, not {value!r}")
+    return value
+
+
+def _one_line(value: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise ValueError("a line has no line breaks")
+    return value
+
+
+class SipTrafficFile(_Strict):
+    uri: Annotated[str, AfterValidator(_sip_uri)]
+    expect: list[SipStatus] = Field(default_factory=lambda: [200], min_length=1)
+    hold: Duration | None = None
+
+
+class JsonCheckFile(_Strict):
+    field: str = Field(min_length=1)
+    equals: JsonValue
+
+
+class HttpTrafficFile(_Strict):
+    method: Annotated[str, AfterValidator(_http_method)] = "GET"
+    path: Annotated[str, AfterValidator(_http_path)] = "/"
+    body: JsonValue = None
+    expect: HttpStatus | list[HttpStatus] = 200
+    json_check: JsonCheckFile | None = Field(None, alias="json")
+
+
+class TcpTrafficFile(_Strict):
+    send: Annotated[str, AfterValidator(_one_line)]
+    expect: Annotated[str, AfterValidator(_one_line)]
+
+
+class TrafficFile(_Strict):
+    """A traffic class the scenario declares: a client, one exchange (or user), a rate."""
+
+    client: str
+    sip: SipTrafficFile | None = None
+    http: HttpTrafficFile | None = None
+    tcp: TcpTrafficFile | None = None
+    user: str | None = None
+    rate: Rate
+    regions: list[str] | None = Field(None, min_length=1)
+    timeout: Duration | None = None
+
+    @model_validator(mode="after")
+    def _one_exchange(self) -> TrafficFile:
+        if len([k for k in EXCHANGES if getattr(self, k) is not None]) != 1:
+            raise ValueError("give exactly one of sip, http, tcp, user")
+        if self.user is not None and not USER_PATH.fullmatch(self.user):
+            raise AtKey(
+                "user", f"user must be module:Class (e.g. my_pkg.users:MyUser), not {self.user!r}"
+            )
+        if self.timeout is not None and self.timeout <= 0:
+            raise AtKey("timeout", "must be longer than 0s")
+        return self
+
+
+def _load_kind(value: object) -> str:
+    """A mapping declares a class; anything else is a built-in class's rate."""
+    if isinstance(value, dict | TrafficFile):
+        return "declared"
+    return "rate"
+
+
+LoadEntry = Annotated[
+    Annotated[Rate, Tag("rate")] | Annotated[TrafficFile, Tag("declared")],
+    Discriminator(_load_kind),
+]
+
+
 class ScenarioFile(_Strict):
     version: Literal[1]
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
@@ -244,7 +346,7 @@ class ScenarioFile(_Strict):
     topology: str = "topologies/meldkamer-nl.yaml"
     clock: ClockFile
     seed: int = 0
-    load: dict[str, Rate] = Field(default_factory=dict)
+    load: dict[str, LoadEntry] = Field(default_factory=dict)
     faults: list[FaultFile] = Field(default_factory=list)
     assertions: list[CheckFile] = Field(default_factory=list)
     halt: list[CheckFile] = Field(default_factory=list)

@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.model.kinds import KINDS
+
 
 @dataclass(frozen=True)
 class Endpoint:
@@ -37,6 +39,15 @@ class ServiceInfo:
     endpoints: dict[str, str]  # listener -> host:port reachable from the harness
     pid: int | None = None
     container: str | None = None
+    health: str | None = None  # `tcp`, `http GET /path`, `sip OPTIONS`; None: a mock's GET /health
+    offers: tuple[str, ...] | None = None  # the evidence it answers; None: its mock kind's
+
+    @property
+    def evidence(self) -> frozenset[str]:
+        if self.offers is not None:
+            return frozenset(self.offers)
+        kind = KINDS.get(self.kind)
+        return frozenset(kind.offers) if kind is not None else frozenset()
 
     def endpoint(self, listener: str) -> Endpoint:
         return Endpoint.parse(self.endpoints[listener])
@@ -50,6 +61,7 @@ class ProxyInfo:
     listen: str
     upstream: str
     reach: str | None = None
+    team: bool = False  # external: the team's own proxy, never created, replaced or deleted
 
     def entry(self) -> Endpoint:
         return Endpoint.parse(self.reach or self.listen)
@@ -81,7 +93,10 @@ class StackInfo:
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> StackInfo:
-        services = {k: ServiceInfo(**v) for k, v in raw.pop("services").items()}
+        services = {
+            k: ServiceInfo(**{**v, "offers": _tuple(v.get("offers"))})
+            for k, v in raw.pop("services").items()
+        }
         proxies = {k: ProxyInfo(**v) for k, v in raw.pop("proxies").items()}
         return cls(services=services, proxies=proxies, **raw)
 
@@ -94,3 +109,7 @@ class StackInfo:
     @classmethod
     def load(cls, path: Path) -> StackInfo:
         return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _tuple(items: list[str] | None) -> tuple[str, ...] | None:
+    return tuple(items) if items is not None else None  # JSON has lists, the record tuples

@@ -12,64 +12,15 @@ import re
 from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
-from typing import Annotated, Any, Literal
-
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from harness.errors import InvalidInput, Problem
-from harness.model.duration import Duration
+from harness.model import own
 from harness.model.kinds import KINDS
+from harness.model.program import MOCK_HEALTH, Health, Program
 from harness.model.source import Source, load_yaml
+from harness.model.topology_file import NAME, PolicyFile, ServiceFile, TopologyFile
 
-NAME = r"^[a-z][a-z0-9-]*$"
 TEMPLATE = "{region}"
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class PolicyFile(_Strict):
-    timeout: Duration = 1.0
-    retries: int = Field(0, ge=0, le=10)
-    required: bool = True
-    fallback: str | None = None
-    regions: list[str] | None = Field(None, min_length=1)  # only these of a regional service
-
-
-class ServiceFile(_Strict):
-    kind: str
-    depends: dict[str, PolicyFile] = Field(default_factory=dict)
-
-
-class RegionFile(_Strict):
-    backup: str | None = None
-    description: str = ""
-
-
-def _listener(value: Any) -> Any:
-    """A client's `port` names a listener; the numbers are the harness's to choose."""
-    if value is not None and not isinstance(value, str):
-        listeners = sorted({name for kind in KINDS.values() for name in kind.listeners})
-        raise ValueError(
-            f"expected a listener name ({', '.join(listeners)}), got {value!r}: "
-            "the harness chooses port numbers itself"
-        )
-    return value
-
-
-class ClientFile(_Strict):
-    to: list[str] = Field(min_length=1)
-    port: Annotated[str | None, BeforeValidator(_listener)] = None
-
-
-class TopologyFile(_Strict):
-    version: Literal[1]
-    name: str = Field(pattern=NAME)
-    description: str = ""
-    regions: dict[str, RegionFile]
-    services: dict[str, ServiceFile]
-    clients: dict[str, ClientFile] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -91,9 +42,19 @@ class Region:
 
 @dataclass(frozen=True)
 class Service:
+    """A mock of `kind`, or (with `program`) a team's own program, which may play a kind's
+    role or none (kind `own`)."""
+
     name: str
     kind: str
     region: str | None = None
+    program: Program | None = None
+    listen: tuple[str, ...] = ()  # an own program's listeners; a mock has its kind's
+    offers: frozenset[str] = frozenset()  # an own program's evidence; a mock has its kind's
+
+    @property
+    def own(self) -> bool:
+        return self.program is not None
 
     @property
     def module(self) -> str:
@@ -101,7 +62,19 @@ class Service:
 
     @property
     def listeners(self) -> tuple[str, ...]:
-        return KINDS[self.kind].listeners
+        return self.listen or KINDS[self.kind].listeners
+
+    @property
+    def primary(self) -> str:
+        return self.listeners[0]
+
+    @property
+    def health(self) -> Health:
+        return self.program.health if self.program is not None else MOCK_HEALTH
+
+    @property
+    def evidence(self) -> frozenset[str]:
+        return self.offers if self.own else frozenset(KINDS[self.kind].offers)
 
 
 @dataclass(frozen=True)
@@ -169,6 +142,7 @@ class _Builder:
         self.broken: set[str] = set()  # already reported: not reported again as targets
         self.links: dict[str, Link] = {}
         self.origin: dict[str, Path_] = {}  # link -> where the file asks for it
+        self.base = Path(src.file).parent  # config templates are relative to the topology
 
     def fail(self, path: Path_, message: str) -> None:
         problem = self.src.problem(path, f"{_where(path)}: {message}")
@@ -214,27 +188,37 @@ class _Builder:
         for name, svc in self.spec.services.items():
             path = ("services", name)
             instances = self.instances(name)
-            if not self.name(path, name) or svc.kind not in KINDS:
+            if not self.name(path, name) or not self.service_ok(path, svc):
                 self.broken.update([name, *(n for n, _ in instances)])
-                if svc.kind not in KINDS:
-                    self.fail(
-                        (*path, "kind"), f"unknown kind '{svc.kind}' (known: {', '.join(KINDS)})"
-                    )
                 continue
             for cname, region in instances:
                 if cname in self.made_by:
                     self.fail(path, f"duplicate service '{cname}' ({self.made_by[cname]} made it)")
                     continue
                 self.made_by[cname] = name
-                self.services[cname] = Service(cname, svc.kind, region)
+                self.services[cname] = self.service(path, cname, svc, region)
+
+    def service_ok(self, path: Path_, svc: ServiceFile) -> bool:
+        if not svc.own:
+            return own.check_mock(self.fail, path, svc)
+        return own.own_program(self.fail, path, svc, self.base, None) is not None
+
+    def service(self, path: Path_, name: str, svc: ServiceFile, region: str | None) -> Service:
+        if not svc.own:
+            assert svc.kind is not None
+            return Service(name, svc.kind, region)
+        made = own.own_program(lambda *_: None, path, svc, self.base, region)
+        assert made is not None  # service_ok reported its problems already
+        kind, listen, program, offers = made
+        return Service(name, kind, region, program, listen, offers)
 
     def add_dependencies(self) -> None:
         for name, svc in self.spec.services.items():
-            if svc.kind not in KINDS or name in self.broken:
+            if name in self.broken:
                 continue
             for target, pol in svc.depends.items():
                 path = ("services", name, "depends", target)
-                self.check_policy(path, svc.kind, TEMPLATE in name, pol)
+                self.check_policy(path, svc, TEMPLATE in name, pol)
                 policy = Policy(pol.timeout, pol.retries, pol.required, pol.fallback)
                 for source, region in self.instances(name):
                     if pol.regions is not None and region not in pol.regions:
@@ -243,16 +227,22 @@ class _Builder:
                         if tgt == source:
                             self.fail(path, "a service cannot depend on itself")
                             continue
-                        primary = KINDS[self.services[tgt].kind].primary
+                        primary = self.services[tgt].primary
                         self.link(path, Link(source, tgt, primary, policy))
 
-    def check_policy(self, path: Path_, kind: str, per_region: bool, pol: PolicyFile) -> None:
-        fallbacks = KINDS[kind].fallbacks
-        if pol.fallback is not None and pol.fallback not in fallbacks:
-            known = ", ".join(fallbacks) or "none"
-            self.fail(
-                (*path, "fallback"), f"a {kind} has no fallback '{pol.fallback}' (known: {known})"
-            )
+    def check_policy(
+        self, path: Path_, svc: ServiceFile, per_region: bool, pol: PolicyFile
+    ) -> None:
+        if svc.own and pol.fallback is not None:
+            self.fail((*path, "fallback"), "a team's own program falls back by its own config")
+        elif not svc.own and svc.kind is not None:
+            fallbacks = KINDS[svc.kind].fallbacks
+            if pol.fallback is not None and pol.fallback not in fallbacks:
+                known = ", ".join(fallbacks) or "none"
+                self.fail(
+                    (*path, "fallback"),
+                    f"a {svc.kind} has no fallback '{pol.fallback}' (known: {known})",
+                )
         if pol.timeout <= 0:
             self.fail((*path, "timeout"), "must be longer than 0s")
         if pol.regions is None or not self.regions:
@@ -304,13 +294,14 @@ class _Builder:
             names: list[str] = []
             for index, target in enumerate(client.to):
                 for tgt in self.targets((*path, "to", index), target, None):
-                    kind = KINDS[self.services[tgt].kind]
-                    port = client.port or kind.primary
-                    if port not in kind.listeners:
-                        have = ", ".join(kind.listeners)
+                    service = self.services[tgt]
+                    port = client.port or service.primary
+                    if port not in service.listeners:
+                        have = ", ".join(service.listeners)
+                        who = tgt if service.own else f"a {service.kind}"
                         self.fail(
                             (*path, "port"),
-                            f"a {kind.name} has no listener '{port}' (it has {have})",
+                            f"{who} has no listener '{port}' (it has {have})",
                         )
                         continue
                     link = Link(cname, tgt, port, None, client=True)
@@ -318,6 +309,15 @@ class _Builder:
                     names.append(link.name)
             clients[cname] = tuple(names)
         return clients
+
+    def check_templates(self) -> None:
+        for name, service in self.services.items():
+            if service.program is not None:
+                path = ("services", self.made_by[name])
+                dials = sorted(n for n, link in self.links.items() if link.source == name)
+                own.check_templates(
+                    self.fail, path, name, service.region, service.program, service.listeners, dials
+                )
 
     def check_cycles(self) -> None:
         """Dependencies must form a DAG: a cycle would make start-up order and blame
@@ -344,6 +344,7 @@ def build_topology(src: Source) -> Topology:
     b.add_services()
     b.add_dependencies()
     clients = b.add_clients()
+    b.check_templates()
     b.check_cycles()
     if b.problems:
         raise InvalidInput(sorted(b.problems, key=lambda p: p.line or 0))

@@ -25,7 +25,7 @@ def rerender(run_dir: Path, console: Console | None = None) -> int:
     start = next((e for e in read_events(journal) if isinstance(e, RunStart)), None)
     if start is None or not start.file:
         raise InvalidInput(f"{journal}: no run-start event naming the scenario file")
-    scenario = load_scenario(Path(start.file))
+    scenario = load_scenario(Path(start.file), Path(start.topology) if start.topology else None)
     meta = ScenarioMeta.from_scenario(scenario)
     rendered = render_run(run_dir, scenario.assertions, meta, scenario.max_drift)
     print_summary(rendered.outcomes, rendered.verdict, console, rendered.drift)

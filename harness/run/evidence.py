@@ -59,7 +59,7 @@ class EvidencePhase:
         for name, ok in self.evidence.health().items():
             if not ok:
                 self.console.print(
-                    f"warning: {name} did not answer /health after the run", markup=False
+                    f"warning: {name} failed its health check after the run", markup=False
                 )
             self._probe(f"health:{name}", ok, "")
 

@@ -69,13 +69,15 @@ class FaultThread:
 
 
 def restore_proxies(stack: StackInfo) -> None:
-    """After a Toxiproxy restart: every link's proxy again, on the same ports."""
+    """After a Toxiproxy restart: every link's proxy again, on the same ports (never a team's
+    own proxy on an external stack: that is the team's to restore)."""
     client = ToxiproxyClient(stack.toxiproxy, timeout=2.0)
     try:
         client.populate(
             [
                 {"name": p.name, "listen": p.listen, "upstream": p.upstream, "enabled": True}
                 for p in stack.proxies.values()
+                if not p.team
             ]
         )
     finally:

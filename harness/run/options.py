@@ -22,6 +22,7 @@ class RunOptions:
     backend: str = "local"
     duration: float | None = None
     seed: int | None = None
+    topology: Path | None = None  # instead of the scenario's own
     report_dir: Path | None = None
     state_dir: Path = field(default_factory=paths.state_dir)
     processes: int = 1

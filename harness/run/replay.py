@@ -100,6 +100,7 @@ class Run:
             s.clock.replay,
             self.stack.backend,
             str(Path(s.file).resolve()),
+            str(Path(s.topology.file).resolve()),
         )
         self.journal.write(start)
         self.journal.flush()

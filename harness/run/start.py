@@ -29,7 +29,7 @@ def run_scenario(path: Path, options: RunOptions, console: Console | None = None
     """Run the scenario at `path`; raises InvalidInput (exit 2) and InfrastructureError (3)
     before the run starts, and reports everything after that in the result."""
     console = console or terminal_console()
-    scenario = load_scenario(path).with_overrides(options.duration, options.seed)
+    scenario = load_scenario(path, options.topology).with_overrides(options.duration, options.seed)
     report_dir = (options.report_dir or default_report_dir(scenario)).resolve()
     prepare_report_dir(report_dir)  # before any stack or fault: evidence must be writable
     topology = Path(scenario.topology.file)

@@ -171,7 +171,8 @@ class ToxiproxyClient:
     def populate(self, proxies: list[dict[str, Any]]) -> dict[str, ProxyState]:
         """Create or replace proxies in one call (Toxiproxy's POST /populate)."""
         raw = self._json("POST", "/populate", "populate", proxies)
-        return {p["name"]: _proxy_state(p) for p in raw["proxies"]}
+        # Toxiproxy answers {"proxies": null} when given none (a world without links)
+        return {p["name"]: _proxy_state(p) for p in raw["proxies"] or []}
 
     def delete_proxy(self, name: str) -> None:
         self._send("DELETE", _path("proxies", name), f"delete proxy {name}")

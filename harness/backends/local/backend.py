@@ -13,10 +13,11 @@ from harness import procs
 from harness.backends.drivers import link_and_app_drivers
 from harness.backends.evidence import Evidence, MockEvidence
 from harness.backends.protocol import Site
-from harness.errors import StackError
+from harness.errors import InvalidInput, StackError
 from harness.faults.driver import Driver
 from harness.faults.process import ProcessDriver
 from harness.model.stack import StackInfo
+from harness.model.topology import load_topology
 from harness.paths import stack_file
 from harness.supervision import SupervisorClient
 from harness.toxiproxy.binary import ensure
@@ -40,6 +41,16 @@ class LocalBackend:
         return cls(site.topology.resolve(), site.state_dir)
 
     def up(self, detach: bool = False, timeout: float = 20.0) -> StackInfo:
+        lacking = [
+            s.name
+            for s in load_topology(self.topology).services.values()
+            if s.program is not None and not s.program.command
+        ]
+        if lacking:  # an image-only program: the compose backend can run it, we cannot
+            raise InvalidInput(
+                f"{self.topology}: {', '.join(lacking)}: a team's own program needs run: "
+                "for the local backend"
+            )
         binary = ensure()
         self.state_dir.mkdir(parents=True, exist_ok=True)
         log_path = self.state_dir / "supervisor.log"

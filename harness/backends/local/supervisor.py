@@ -24,63 +24,18 @@ import signal
 import socket
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from subprocess import Popen
 from typing import Any
 
 from harness import procs
-from harness.backends.health import wait_healthy
+from harness.backends.health import Unhealthy, probe, wait_healthy
+from harness.backends.local.programs import HOST, Child, MockChild, ProgramChild
 from harness.backends.wiring import service_config
 from harness.errors import HarnessError, StackError
 from harness.model.stack import ProxyInfo, ServiceInfo, StackInfo
 from harness.model.topology import Topology, load_topology
 from harness.toxiproxy.client import ToxiproxyClient
 from harness.toxiproxy.server import ToxiproxyServer
-
-HOST = "127.0.0.1"
-
-
-@dataclass
-class Child:
-    """One mock service process and the ports it keeps across restarts."""
-
-    name: str
-    argv: list[str]
-    ports: dict[str, int]
-    config: dict[str, Any]
-    config_file: Path
-    log: Path
-    proc: Popen[bytes] | None = None
-    paused: bool = False
-    killed_by_fault: bool = False
-    sockets: list[socket.socket] = field(default_factory=list)
-
-    @property
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def start(self, env: dict[str, str]) -> None:
-        """Hand the listeners over (bound at start-up, or bound again after a kill) and let the
-        child own them."""
-        if not self.sockets:
-            self.sockets = [procs.bound_listener(HOST, port) for port in self.ports.values()]
-        for listener, sock in zip(self.ports, self.sockets, strict=True):
-            self.config["listen"][listener]["fd"] = sock.fileno()
-        self.config_file.write_text(json.dumps(self.config, indent=2), encoding="utf-8")
-        with self.log.open("ab") as log:
-            self.proc = procs.spawn(
-                self.argv,
-                env=env,
-                stdout=log,
-                stderr=log,
-                pass_fds=[s.fileno() for s in self.sockets],
-            )
-        for s in self.sockets:
-            s.close()  # the child has its copy; ours would keep the port "open" while it is dead
-        self.sockets = []
-        self.paused = False
-        self.killed_by_fault = False
 
 
 class Supervisor:
@@ -114,9 +69,31 @@ class Supervisor:
             self.children[service.name] = child
         for child in self.children.values():
             child.start(self.env)
-        endpoints = {n: (HOST, c.ports["http"]) for n, c in self.children.items()}
-        await wait_healthy(endpoints, timeout, alive={n: c.proc for n, c in self.children.items()})
+        await self._wait_healthy(list(self.children.values()), timeout)
         return self.info()
+
+    async def _wait_healthy(self, children: list[Child], timeout: float) -> None:
+        """Until every child answers its health check; a team's program has its own start
+        timeout, and when it does not come up the error shows the tail of its log."""
+        services = self.topology.services
+        checks = {}
+        timeouts = {}
+        for c in children:
+            health = services[c.name].health
+            checks[c.name] = probe(health, HOST, c.ports[health.listener(tuple(c.ports))])
+            program = services[c.name].program
+            timeouts[c.name] = program.start_timeout if program is not None else timeout
+        try:
+            await wait_healthy(checks, timeouts, alive={c.name: c.proc for c in children})
+        except Unhealthy as exc:
+            own = [c for c in children if c.name in exc.services and isinstance(c, ProgramChild)]
+            tails = "".join(
+                f"\n  {c.name} ({services[c.name].health} check on {HOST}:"
+                f"{c.ports[services[c.name].health.listener(tuple(c.ports))]}); "
+                f"last lines of {c.log}:\n{c.log_tail()}"
+                for c in own
+            )
+            raise StackError(f"{exc}{tails}") from None
 
     def _bind_listeners(self) -> dict[str, dict[str, socket.socket]]:
         """Every service listener bound now, before Toxiproxy picks its proxies' ports: held
@@ -147,6 +124,20 @@ class Supervisor:
 
     def _child(self, name: str, ports: dict[str, int]) -> Child:
         service = self.topology.services[name]
+        log = self.local / "logs" / f"{name}.log"
+        if service.program is not None:
+            links = {n: self.proxies[n].listen for n in self.proxies}
+            run_dir = self.local / "run" / name
+            return ProgramChild(
+                name,
+                ports,
+                log,
+                program=service.program,
+                region=service.region,
+                run_dir=run_dir,
+                cwd=Path(self.topology.file).resolve().parent,
+                links=links,
+            )
         proxy_address = {
             n: (HOST, int(p.listen.rpartition(":")[2])) for n, p in self.proxies.items()
         }
@@ -156,7 +147,7 @@ class Supervisor:
         config = service_config(self.topology, name, listen, proxy_address, str(data_dir))
         config_file = self.local / "configs" / f"{name}.json"
         argv = [sys.executable, "-m", service.module, "--config", str(config_file)]
-        return Child(name, argv, ports, config, config_file, self.local / "logs" / f"{name}.log")
+        return MockChild(name, ports, log, argv=argv, config=config, config_file=config_file)
 
     def info(self) -> StackInfo:
         services = {}
@@ -164,7 +155,16 @@ class Supervisor:
             child = self.children[name]
             endpoints = {k: f"{HOST}:{p}" for k, p in child.ports.items()}
             pid = child.proc.pid if child.proc is not None else None
-            services[name] = ServiceInfo(name, svc.kind, svc.region, endpoints, pid=pid)
+            own = svc.program is not None
+            services[name] = ServiceInfo(
+                name,
+                svc.kind,
+                svc.region,
+                endpoints,
+                pid=pid,
+                health=str(svc.health) if own else None,
+                offers=tuple(sorted(svc.evidence)) if own else None,
+            )
         return StackInfo(
             backend="local",
             topology=self.topology.file,
@@ -261,31 +261,15 @@ class Supervisor:
         if child is None:
             raise StackError(f"no service '{request.get('service')}' in this stack")
         if op == "signal":
-            return self._signal(child, request["signal"])
+            child.signal(request["signal"])
+            return {"ok": True}
         if op == "start":
             if not child.alive:
                 child.start(self.env)
-                await wait_healthy(
-                    {child.name: (HOST, child.ports["http"])}, 10.0, alive={child.name: child.proc}
-                )
+                await self._wait_healthy([child], 10.0)
                 self._save()
             return {"ok": True, "pid": child.proc.pid if child.proc else None}
         raise StackError(f"unknown op '{op}'")
-
-    def _signal(self, child: Child, name: str) -> dict[str, Any]:
-        sig = {
-            "STOP": signal.SIGSTOP,
-            "CONT": signal.SIGCONT,
-            "KILL": signal.SIGKILL,
-            "TERM": signal.SIGTERM,
-        }[name]
-        if child.proc is not None and child.alive:
-            child.proc.send_signal(sig)
-            if sig in (signal.SIGKILL, signal.SIGTERM):
-                child.proc.wait(5)
-                child.killed_by_fault = True
-        child.paused = sig == signal.SIGSTOP
-        return {"ok": True}
 
     def _save(self) -> None:
         self.info().save(self.state_dir / "stack.json")

@@ -361,3 +361,13 @@ def test_whatever_the_far_end_sends_the_call_ends_with_a_result(garbage: bytes) 
     assert isinstance(result, CallResult)
     assert result.ok is False
     assert result.latency <= 1.0
+
+
+def test_a_call_to_any_request_uri_puts_it_in_the_request_line_and_to_header() -> None:
+    h = Harness(lambda c: uas(c, invite=("486 Busy Here",)))
+    result = h.caller.call("", "rotterdam", timeout=2.0, uri="sip:112@sip-router")
+    assert (result.ok, result.status, result.error) == (False, 486, "486 Busy Here")
+    invite, ack = h.sent
+    assert invite.uri == "sip:112@sip-router"
+    assert invite.get_header("To") == "<sip:112@sip-router>"
+    assert ack.method == "ACK"
