@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from harness.journal import Drift, Halt, Probe, RunEnd, RunStart, read_events
+from harness.toxiproxy.client import ToxiproxyClient
 from tests.e2e.conftest import DATA, Harness, fault_free, summary, toxiproxy_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -35,6 +36,15 @@ def test_a_halt_condition_stops_the_run_early_with_exit_1(
     assert isinstance(events[-1], RunEnd)
 
 
+def both_in_force(client: ToxiproxyClient) -> bool:
+    """office-cut and slow-gms (on every meldkamer's GMS link) applied."""
+    proxies = client.proxies()
+    slow = [p for name, p in proxies.items() if name.endswith("->gms")]
+    return not proxies["office->police-ict"].enabled and all(
+        p.toxic("dc.slow-gms") is not None for p in slow
+    )
+
+
 def test_toxiproxy_restarted_mid_run_gets_the_faults_back(
     stack_harness: Harness, tmp_path: Path
 ) -> None:
@@ -45,7 +55,9 @@ def test_toxiproxy_restarted_mid_run_gets_the_faults_back(
     )
     client = toxiproxy_of(h)
     deadline = time.monotonic() + 30
-    while fault_free(client):
+    # Kill only once both faults are in force: killed between the first and the last of the
+    # opening transitions, the rest would be retried as transitions, not healed as drift.
+    while not both_in_force(client):
         assert time.monotonic() < deadline
         time.sleep(0.05)
     toxiproxy_pid = h.stack.extra["toxiproxy_pid"]
