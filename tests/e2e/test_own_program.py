@@ -6,6 +6,8 @@ error names it and shows the tail of its log. Nothing of it outlives the stack."
 from __future__ import annotations
 
 import json
+import os
+import signal
 import time
 from pathlib import Path
 
@@ -175,3 +177,30 @@ def test_an_image_only_program_cannot_run_on_the_local_backend(
     up = harness("up", "--topology", str(path), timeout=60)
     assert up.returncode == 2, up.stdout + up.stderr
     assert "desk: a team's own program needs run: for the local backend" in up.stdout + up.stderr
+
+
+def test_a_program_and_everything_it_forked_die_with_a_supervisor_killed_by_9(
+    harness: Harness, tmp_path: Path
+) -> None:
+    """Kamailio forks workers; the kernel would only kill the main process with the stack."""
+    run = {
+        "command": [
+            "sh",
+            "-c",
+            'sleep 300 & sleep 301 & exec python3 -m http.server -b 127.0.0.1 "${0#*:}"',
+            "{listen:http}",
+        ]
+    }
+    up = harness("up", "--topology", str(own_topology(tmp_path, run)), timeout=60)
+    assert up.returncode == 0, up.stdout + up.stderr
+    stack = harness.stack
+    group = stack.services["desk"].pid
+    assert group is not None
+    assert len(process_states(group)) >= 3  # the server and two workers (and the keeper)
+    assert stack.supervisor_pid is not None
+    os.kill(stack.supervisor_pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while process_states(group) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert process_states(group) == [], "the program's workers outlived the stack"
+    harness("down", timeout=30)  # forgets the dead stack

@@ -11,8 +11,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from subprocess import Popen
@@ -107,7 +109,8 @@ class MockChild(Child):
 
 @dataclass
 class ProgramChild(Child):
-    """A team's own program, started in its run folder with its templates filled in."""
+    """A team's own program, started in its run folder with its templates filled in, under a
+    keeper (keeper.py) that ends everything it forks when the supervisor dies."""
 
     program: Program = field(default_factory=Program)
     region: str | None = None
@@ -142,8 +145,14 @@ class ProgramChild(Child):
             config.write_text(self.fill(text), encoding="utf-8")
         argv = [self.fill(arg) for arg in program.command]
         own_env = {**env, **{key: self.fill(value) for key, value in program.env}}
+        if not _runnable(argv[0], self.cwd, own_env.get("PATH")):  # say so now, by name
+            raise StackError(f"{self.name}: cannot start {argv[0]!r}: not found or not executable")
+        keeper = [sys.executable, "-m", "harness.backends.local.keeper", *argv]
         with self.log.open("ab") as log:
-            try:
-                return procs.spawn(argv, env=own_env, cwd=self.cwd, stdout=log, stderr=log)
-            except OSError as exc:  # not installed, not executable: say which program
-                raise StackError(f"{self.name}: cannot start {argv[0]!r}: {exc.strerror}") from None
+            return procs.spawn(keeper, env=own_env, cwd=self.cwd, stdout=log, stderr=log)
+
+
+def _runnable(program: str, cwd: Path, path: str | None) -> bool:
+    if "/" in program:
+        return os.access(cwd / program, os.X_OK)
+    return shutil.which(program, path=path) is not None
