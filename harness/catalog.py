@@ -1,4 +1,5 @@
-"""The scenario library: every scenario file under scenarios/ with its one-line summary."""
+"""The scenario library: every scenario file under scenarios/ with its one-line summary, its
+public sources and, kept apart from them, its assumptions (what no source gives)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ class Entry:
     name: str
     summary: str
     sources: tuple[str, ...]
+    assumptions: tuple[str, ...] = ()
     problem: str | None = None
 
 
@@ -28,8 +30,8 @@ def catalog(root: Path) -> list[Entry]:
         try:
             s = load_scenario(path)
         except InvalidInput as exc:
-            entries.append(Entry(path, path.stem, "", (), str(exc.problems[0])))
+            entries.append(Entry(path, path.stem, "", (), problem=str(exc.problems[0])))
             continue
         summary = s.description.strip().splitlines()[0] if s.description.strip() else ""
-        entries.append(Entry(path, s.name, summary, s.sources))
+        entries.append(Entry(path, s.name, summary, s.sources, s.assumptions))
     return entries

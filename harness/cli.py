@@ -126,18 +126,21 @@ def run(
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @reports_errors
 def validate(files: tuple[Path, ...]) -> None:
-    """Check scenario files; print every problem as file:line: message (exit 2 if any)."""
-    from harness.model.scenario import load_scenario
+    """Check scenario files; print every problem as file:line: message (exit 2 if any), and
+    warn about each fault, assertion and halt with neither a source nor an assumption."""
+    from harness.model.scenario import load_scenario_with_warnings
 
     problems = []
     for file in files:
         try:
-            scenario = load_scenario(file)
+            scenario, warnings = load_scenario_with_warnings(file)
             out.print(
                 f"ok  {file}  ({scenario.name}: {len(scenario.faults)} faults, "
                 f"{len(scenario.assertions)} assertions)",
                 markup=False,
             )
+            for warning in warnings:  # not a problem: the exit code stays 0
+                err.print(str(warning), markup=False, soft_wrap=True)
         except InvalidInput as exc:
             problems.extend(exc.problems)
     if problems:
@@ -154,16 +157,27 @@ def validate(files: tuple[Path, ...]) -> None:
 )
 @reports_errors
 def list_(root: Path | None) -> None:
-    """Every scenario with its one-line description and sources."""
+    """Every scenario with its one-line description, its sources and, apart, its assumptions."""
     from harness.catalog import catalog
 
     table = Table(show_lines=True)
-    for column in ("scenario", "file", "description", "sources"):
+    for column in ("scenario", "file", "description", "sources", "assumptions"):
         table.add_column(column, overflow="fold")
     for entry in catalog(root or paths.scenarios_dir()):
         description = entry.summary if entry.problem is None else f"[red]invalid: {entry.problem}"
-        table.add_row(entry.name, entry.path.name, description, "\n".join(entry.sources))
+        table.add_row(
+            entry.name,
+            entry.path.name,
+            description,
+            _items(entry.sources),
+            _items(entry.assumptions),
+        )
     out.print(table)
+
+
+def _items(texts: tuple[str, ...]) -> str:
+    """One table cell, an item a line: long texts wrap, so each item starts with a dash."""
+    return "\n".join(f"- {text}" for text in texts)
 
 
 @main.command()

@@ -280,6 +280,7 @@ class _Resolver:
             halt_window=c.halt_window,
             min_requests=c.min_requests,
             source=c.source,
+            assumption=c.assumption,
         )
 
     def threshold(self, metric: str, raw: float | str, path: Path_) -> float:

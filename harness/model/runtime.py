@@ -128,6 +128,7 @@ class Check:
     halt_window: float | None = None  # halts: sliding window in wall seconds
     min_requests: int = 1
     source: str | None = None
+    assumption: str | None = None
 
     def holds(self, observed: float) -> bool:
         return {

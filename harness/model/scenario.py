@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from harness.errors import InvalidInput, Problem
+from harness.model.provenance import provenance_warnings
 from harness.model.resolve import resolve
 from harness.model.runtime import (
     Action,
@@ -52,6 +53,7 @@ __all__ = [
     "Window",
     "build_scenario",
     "load_scenario",
+    "load_scenario_with_warnings",
 ]
 
 
@@ -130,7 +132,15 @@ def _in_order(src: Source, problems: list[Problem]) -> list[Problem]:
 def load_scenario(path: Path, topology: Path | None = None) -> Scenario:
     """The scenario at `path`, against its own topology or, given one, against `topology`
     (the same replay on a team's own landscape)."""
+    return load_scenario_with_warnings(path, topology)[0]
+
+
+def load_scenario_with_warnings(
+    path: Path, topology: Path | None = None
+) -> tuple[Scenario, list[Problem]]:
+    """load_scenario, and the warnings of a valid file: each fault, assertion and halt that
+    has neither a source nor an assumption (provenance.py)."""
     src = load_yaml(path)
     if topology is not None and isinstance(src.data, dict):
         src.data["topology"] = str(topology.resolve())  # absolute: the scenario's folder is moot
-    return build_scenario(src)
+    return build_scenario(src), provenance_warnings(src)

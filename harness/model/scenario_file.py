@@ -227,6 +227,7 @@ class CheckFile(BaseModel):
     halt_window: Duration | None = Field(None, alias="window")
     min_requests: int = Field(1, ge=0)
     source: str | None = None
+    assumption: str | None = None  # a threshold or scaling no source gives
     ge: float | str | None = Field(None, alias=">=")
     le: float | str | None = Field(None, alias="<=")
     eq: float | str | None = Field(None, alias="==")

@@ -41,6 +41,8 @@ def report_html(
     timeline = timeline or build_timeline(view)
     return _env.get_template("report.html.j2").render(
         meta=meta,
+        sources=meta.all_sources(),
+        assumptions=meta.all_assumptions(),
         verdict=verdict,
         facts=_facts(meta, view),
         assertions=[_assertion(o, view) for o in outcomes],
@@ -94,6 +96,7 @@ def _assertion(o: Outcome, view: JournalView) -> dict[str, Any]:
         "detail": o.detail,
         "worst": readable.worst(o),
         "source": o.check.source,
+        "assumption": o.check.assumption,
         "regions": [
             {
                 "region": r.region,
