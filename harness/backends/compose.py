@@ -32,7 +32,7 @@ from harness import procs
 from harness.backends import compose_file
 from harness.backends.drivers import link_and_app_drivers
 from harness.backends.evidence import Evidence, MockEvidence
-from harness.backends.health import Check, Unhealthy, probe, wait_healthy
+from harness.backends.health import Unhealthy, service_checks, wait_healthy
 from harness.backends.images import check_images, docker_client
 from harness.backends.protocol import Site
 from harness.errors import InfrastructureError, InvalidInput, StackError, ToxiproxyError
@@ -237,21 +237,18 @@ class ComposeBackend:
         program within its start_timeout. The error shows the log tail of each container that
         exited and of each own program that did not come up."""
         services = self.topology.services
-        checks: dict[str, Check] = {}
-        limits: dict[str, float] = {}
         left = max(deadline - time.monotonic(), 0.0)
-        for name, svc in services.items():
-            checks[name] = probe(svc.health, HOST, self._health_port(svc, ports))
-            limits[name] = svc.program.start_timeout if svc.program is not None else left
+
+        def port_of(name: str) -> int:
+            return self._health_port(services[name], ports)
+
+        checks, limits = service_checks(services, HOST, port_of, left)
         watch = _ExitWatch(client, self.project)
         try:
             asyncio.run(wait_healthy(checks, limits, alive=watch.alive(services)))
         except Unhealthy as exc:
             own = [n for n in exc.services if services[n].own]
-            notes = [
-                f"{n}: {services[n].health} check on {HOST}:{self._health_port(services[n], ports)}"
-                for n in own
-            ]
+            notes = [f"{n}: {services[n].health} check on {HOST}:{port_of(n)}" for n in own]
             shown = sorted({*watch.exited, *own})
             logs = [self._log_tail(client, name) for name in shown]
             raise StackError("\n".join([str(exc), *notes, *logs])) from None

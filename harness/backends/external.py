@@ -29,6 +29,9 @@ from harness.paths import stack_file
 from harness.toxiproxy.client import ProxyState, ToxiproxyClient
 
 HEALTH_WAIT = 5.0  # seconds the team's services get to pass their health checks
+# How a team's proxy may say "every interface" in its listen address. The harness never
+# listens on these itself (its own proxies take the address the stack file gives); it only
+# recognises them, to find a collision and to reach such a proxy on the Toxiproxy host.
 WILDCARDS = ("0.0.0.0", "::", "[::]", "")
 
 

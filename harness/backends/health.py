@@ -11,6 +11,7 @@ from harness.backends import probes
 from harness.errors import StackError
 from harness.model.program import Health
 from harness.model.stack import Endpoint
+from harness.model.topology import Service
 
 Check = Callable[[], Coroutine[Any, Any, bool]]
 
@@ -23,9 +24,22 @@ class Unhealthy(StackError):
         self.services = services
 
 
-def probe(health: Health, host: str, port: int, timeout: float = 0.5) -> Check:
+def check(health: Health, host: str, port: int, timeout: float = 0.5) -> Check:
     """The check `health` describes, against host:port (probes.py does the talking)."""
     return lambda: probes.probe(health, Endpoint(host, port), timeout)
+
+
+def service_checks(
+    services: Mapping[str, Service], host: str, port_of: Callable[[str], int], timeout: float
+) -> tuple[dict[str, Check], dict[str, float]]:
+    """Each service's check on `host:port_of(name)` and how long it may take to pass: a mock
+    `timeout`, a team's program its own start_timeout."""
+    checks = {n: check(s.health, host, port_of(n)) for n, s in services.items()}
+    limits = {
+        n: s.program.start_timeout if s.program is not None else timeout
+        for n, s in services.items()
+    }
+    return checks, limits
 
 
 async def wait_healthy(

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import procs
-from harness.backends.health import Unhealthy, probe, wait_healthy
+from harness.backends.health import Unhealthy, service_checks, wait_healthy
 from harness.backends.local.programs import HOST, Child, MockChild, ProgramChild
 from harness.backends.wiring import service_config
 from harness.errors import HarnessError, StackError
@@ -75,21 +75,15 @@ class Supervisor:
     async def _wait_healthy(self, children: list[Child], timeout: float) -> None:
         """Until every child answers its health check; a team's program has its own start
         timeout, and when it does not come up the error shows the tail of its log."""
-        services = self.topology.services
-        checks = {}
-        timeouts = {}
-        for c in children:
-            health = services[c.name].health
-            checks[c.name] = probe(health, HOST, c.ports[health.listener(tuple(c.ports))])
-            program = services[c.name].program
-            timeouts[c.name] = program.start_timeout if program is not None else timeout
+        services = {c.name: self.topology.services[c.name] for c in children}
+        port = {c.name: c.ports[services[c.name].health.listener(tuple(c.ports))] for c in children}
+        checks, limits = service_checks(services, HOST, port.__getitem__, timeout)
         try:
-            await wait_healthy(checks, timeouts, alive={c.name: c.proc for c in children})
+            await wait_healthy(checks, limits, alive={c.name: c.proc for c in children})
         except Unhealthy as exc:
             own = [c for c in children if c.name in exc.services and isinstance(c, ProgramChild)]
             tails = "".join(
-                f"\n  {c.name} ({services[c.name].health} check on {HOST}:"
-                f"{c.ports[services[c.name].health.listener(tuple(c.ports))]}); "
+                f"\n  {c.name} ({services[c.name].health} check on {HOST}:{port[c.name]}); "
                 f"last lines of {c.log}:\n{c.log_tail()}"
                 for c in own
             )
