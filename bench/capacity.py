@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness import procs
+from harness.clock import linear
 from harness.errors import InfrastructureError
 from harness.journal import Request, read_events
 from harness.load.config import LoadConfig, LoadOptions, UserGroup
@@ -102,7 +103,7 @@ def sip_capacity(
             journal=str(journal),
             wall_start=wall_start,
             end=wall_start + seconds,
-            factor=1.0,
+            marks=linear(1.0, 1.0),  # scenario time is wall time
             seed=0,
             options=LoadOptions(timeout=timeout),
             groups=(group,),

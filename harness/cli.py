@@ -124,16 +124,25 @@ def run(
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--duration",
+    type=float,
+    default=None,
+    callback=_seconds,
+    help="check the sample floor at this replay length in seconds instead of the file's",
+)
 @reports_errors
-def validate(files: tuple[Path, ...]) -> None:
+def validate(files: tuple[Path, ...], duration: float | None) -> None:
     """Check scenario files; print every problem as file:line: message (exit 2 if any), and
     warn about each fault, assertion and halt with neither a source nor an assumption."""
+    from harness.model import floor
     from harness.model.scenario import load_scenario_with_warnings
 
     problems = []
     for file in files:
         try:
             scenario, warnings = load_scenario_with_warnings(file)
+            scenario = floor.check(scenario.with_overrides(duration))
             out.print(
                 f"ok  {file}  ({scenario.name}: {len(scenario.faults)} faults, "
                 f"{len(scenario.assertions)} assertions)",

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar
 
+from harness.clock import Marks, interpolate, linear
+
 
 @dataclass(frozen=True)
 class Event:
@@ -40,6 +42,29 @@ class RunStart(Event):
     backend: str = "local"
     file: str = ""
     topology: str = ""  # the topology file the run used (`--topology` may differ from the file's)
+    # The load as planned and the topology's regions, so assertions judged from the journal
+    # alone can fail a region that got no requests, and tell who answered from where.
+    regions: dict[str, list[str]] = field(default_factory=dict)  # traffic -> its regions
+    service_regions: dict[str, str] = field(default_factory=dict)  # service -> its region
+    # The clock's marks, (scenario s, wall s since `wall`) pairs; none: one rate (older runs).
+    marks: list[list[float]] = field(default_factory=list)
+
+    def clock_marks(self) -> Marks:
+        if len(self.marks) >= 2:
+            return tuple((float(t), float(w)) for t, w in self.marks)
+        if self.span > 0 and self.replay > 0:
+            return linear(self.span, self.replay)
+        return linear(1.0, 1.0)  # no clock: scenario seconds are wall seconds
+
+    def wall_at(self, t: float) -> float:
+        """The wall time of scenario time `t` in this run."""
+        marks = self.clock_marks()
+        return self.wall + interpolate(marks, t, 0) - interpolate(marks, self.t, 0)
+
+    def scenario_at(self, wall: float) -> float:
+        """The scenario time of wall time `wall` in this run."""
+        marks = self.clock_marks()
+        return interpolate(marks, wall - self.wall + interpolate(marks, self.t, 0), 1)
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,10 @@
 Metrics are dispatched by name through a small registry (in the spirit of chaostoolkit's
 tolerance dispatch): each entry turns a check and a selection of requests into a Measure, the
 observed value plus what the check needs to judge it (how many samples, any problem that fails
-it whatever the value). `per: region` evaluates every region of the run on its own; the check
-holds only when it holds in each, and the outcome reports the worst region.
+it whatever the value). `per: region` evaluates every region of the run on its own: every
+region the class was loaded in (the run-start's plan), and any other its requests name; the
+check holds only when it holds in each, a loaded region without a single request fails it,
+and the outcome reports the worst region.
 """
 
 from __future__ import annotations
@@ -56,10 +58,19 @@ def _latency(check: Check, sel: Selection) -> Measure:
 
 @metric("max_gap")
 def _max_gap(check: Check, sel: Selection) -> Measure:
+    return _gap(sel, [r.wall for r in sel.requests if r.ok], sel.start_wall, sel.end_wall)
+
+
+@metric("max_scenario_gap")
+def _max_scenario_gap(check: Check, sel: Selection) -> Measure:
+    return _gap(sel, [r.t for r in sel.requests if r.ok], sel.start_t, sel.end_t)
+
+
+def _gap(sel: Selection, successes: list[float], start: float, end: float) -> Measure:
+    """The longest gap on one time axis: wall (max_gap) or scenario time (max_scenario_gap)."""
     if not sel.requests:
         return Measure(None, 0)
-    walls = (r.wall for r in sel.requests if r.ok)
-    return Measure(metrics.max_gap(walls, sel.start_wall, sel.end_wall), len(sel.requests))
+    return Measure(metrics.max_gap(successes, start, end), len(sel.requests))
 
 
 @metric("incidents_reconciled")
@@ -83,6 +94,25 @@ def _incidents_reconciled(check: Check, sel: Selection) -> Measure:
 def _via_ratio(check: Check, sel: Selection) -> Measure:
     ok = sum(1 for r in sel.requests if r.ok)
     return Measure(metrics.via_ratio(sel.requests, check.via or ""), ok, "successful dispatches")
+
+
+@metric("outage_spans")
+def _outage_spans(check: Check, sel: Selection) -> Measure:
+    return Measure(metrics.outage_spans(sel.requests, check.via), len(sel.requests))
+
+
+@metric("answered_by_ratio")
+def _answered_by_ratio(check: Check, sel: Selection) -> Measure:
+    what = "answered calls naming who answered"
+    answered = [r for r in sel.requests if r.ok]
+    if not sel.service_regions:
+        problem = "the journal's run-start does not say which region each service is in"
+        return Measure(None, len(answered), what, problem)
+    told = sum(1 for r in answered if metrics.answered_by_own(r, sel.service_regions) is not None)
+    unnamed = len(answered) - told
+    note = f"{unnamed} answered calls did not name who answered" if unnamed else ""
+    observed = metrics.answered_by_ratio(answered, check.answered_by or "", sel.service_regions)
+    return Measure(observed, told, what, note=note)
 
 
 @metric("requests")
@@ -184,14 +214,22 @@ def _where(check: Check, view: JournalView, region: str | None) -> str:
 
 
 def _per_region(check: Check, view: JournalView) -> Outcome:
-    regions = [check.region] if check.region else view.regions(traffic_of(check))
+    traffic = traffic_of(check)
+    regions = [check.region] if check.region else view.regions(traffic)
     if not regions:
         passed = check.min_requests == 0
         return Outcome(
             check, None, 0, passed, f"no requests {_where(check, view, None)} name a region"
         )
+    seen = set(view.seen_regions(traffic))
     results = []
     for region in regions:
+        if region not in seen and check.metric != "requests":
+            # loaded there, yet not one request all run: the load never reached it
+            what = f" of {traffic}" if traffic else ""
+            detail = f"no requests{what} at all in region {region}"
+            results.append(RegionOutcome(region, None, 0, False, detail))
+            continue
         observed, samples, passed, detail = _judged(check, view, region)
         results.append(RegionOutcome(region, observed, samples, passed, detail))
     worst = max(results, key=lambda r: (not r.passed, badness(check, r.observed)))

@@ -98,4 +98,4 @@ class HaltWatcher:
         run = self._run
         if run is None or run.replay <= 0:
             return self._last_t
-        return run.t + (wall - run.wall) * run.span / run.replay
+        return run.scenario_at(wall)

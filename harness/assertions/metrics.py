@@ -12,7 +12,7 @@ waits 2 s), not about 2 s of the 2020 timeline, which may be a few milliseconds 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from harness.journal import Incidents, Request
 
@@ -65,6 +65,48 @@ def via_ratio(requests: Sequence[Request], via: str) -> float | None:
     if not done:
         return None
     return sum(1 for r in done if r.via == via) / len(done)
+
+
+def outage_spans(requests: Sequence[Request], via: str | None = None) -> int | None:
+    """How many separate runs of consecutive failures the requests show, in wall-time order:
+    one long outage is one span, an outage that comes and goes is several. Every run counts,
+    a single stray failure too (at compressed rates a real down phase may hold one request).
+    With `via`, a dispatch is up only when it went that way: the console's own outages, which
+    the radio-sets fallback hides from success_ratio."""
+    if not requests:
+        return None
+    spans, failing = 0, False
+    for r in sorted(requests, key=lambda r: (r.wall, r.t)):
+        spans += not up(r, via) and not failing
+        failing = not up(r, via)
+    return spans
+
+
+def up(r: Request, via: str | None = None) -> bool:
+    """Whether a request counts as up: it succeeded, and went `via` that path if one is given."""
+    return r.ok and (via is None or r.via == via)
+
+
+def answered_by_own(r: Request, service_regions: Mapping[str, str]) -> bool | None:
+    """Whether a successful call was answered by a service of the caller's own region; None
+    when that cannot be told (the answer names no service, or the caller has no region)."""
+    if r.answered_by is None or r.region is None:
+        return None
+    return service_regions.get(r.answered_by) == r.region
+
+
+def answered_by_ratio(
+    requests: Sequence[Request], answered_by: str, service_regions: Mapping[str, str]
+) -> float | None:
+    """Share of successful calls (those that name who answered) answered by the caller's
+    `own` region or by another region's service (`backup`)."""
+    told = [
+        own for r in requests if r.ok and (own := answered_by_own(r, service_regions)) is not None
+    ]
+    if not told:
+        return None
+    wanted = answered_by == "own"
+    return sum(1 for own in told if own == wanted) / len(told)
 
 
 def request_count(requests: Sequence[Request]) -> int:

@@ -98,8 +98,16 @@ class _Gap(Tally):
     max_gap clips them, and the gaps between neighbours in a heap (a gap split by a success
     journaled late is marked gone, and dropped when it comes to the top)."""
 
-    def __init__(self, lo: float, hi: float) -> None:
-        self.lo, self.hi = lo, hi
+    def __init__(
+        self,
+        lo: float,
+        hi: float,
+        at: Callable[[Request], float] = lambda r: r.wall,
+        to_axis: Callable[[float], float] = float,
+    ) -> None:
+        # `at` and `to_axis` pick the time axis: wall time (max_gap) or scenario time
+        # (max_scenario_gap, with the wall bounds mapped through the run's clock)
+        self.lo, self.hi, self.at, self.to_axis = lo, hi, at, to_axis
         self.count = 0
         self.walls: list[float] = []
         self._gaps: list[float] = []  # negated: heapq keeps the smallest first
@@ -109,7 +117,7 @@ class _Gap(Tally):
         self.count += 1
         if not r.ok:
             return
-        wall = min(max(r.wall, self.lo), self.hi)
+        wall = min(max(self.at(r), self.lo), self.hi)
         i = bisect.bisect_right(self.walls, wall)
         before = self.walls[i - 1] if i > 0 else None
         after = self.walls[i] if i < len(self.walls) else None
@@ -129,7 +137,7 @@ class _Gap(Tally):
     def measure(self, check: Check, bounds: Bounds) -> Measure:
         if not self.count:
             return Measure(None, 0)
-        lo, hi, walls = bounds.start, bounds.end, self.walls
+        lo, hi, walls = self.to_axis(bounds.start), self.to_axis(bounds.end), self.walls
         if hi <= lo:
             return Measure(0.0, self.count)
         if not walls:
@@ -168,6 +176,47 @@ class _Via(Tally):
         return Measure(self.via / self.ok if self.ok else None, self.ok)
 
 
+class _Spans(Tally):
+    """outage_spans: the requests' outcomes in wall-time order and the count of failure runs,
+    updated where each request lands (only its neighbours can start or end a run)."""
+
+    def __init__(self, via: str | None) -> None:
+        self.via = via  # up only when a dispatch went this way (metrics.up)
+        self.keys: list[tuple[float, float]] = []  # (wall, t), the order outage_spans uses
+        self.oks: list[bool] = []
+        self.spans = 0
+
+    def add(self, r: Request) -> None:
+        i = bisect.bisect_right(self.keys, (r.wall, r.t))
+        before = self.oks[i - 1] if i > 0 else True
+        after = self.oks[i] if i < len(self.oks) else True
+        self.spans -= not after and before  # `after` no longer follows `before`
+        ok = metrics.up(r, self.via)
+        self.spans += (not ok and before) + (not after and ok)
+        self.keys.insert(i, (r.wall, r.t))
+        self.oks.insert(i, ok)
+
+    def measure(self, check: Check, bounds: Bounds) -> Measure:
+        return Measure(float(self.spans) if self.oks else None, len(self.oks))
+
+
+class _AnsweredBy(Tally):
+    def __init__(self, wanted: str, service_regions: dict[str, str]) -> None:
+        self.own, self.service_regions = wanted == "own", service_regions
+        self.ok = self.told = self.wanted = 0
+
+    def add(self, r: Request) -> None:
+        if r.ok and (own := metrics.answered_by_own(r, self.service_regions)) is not None:
+            self.told += 1
+            self.wanted += own == self.own
+        self.ok += r.ok
+
+    def measure(self, check: Check, bounds: Bounds) -> Measure:
+        if not self.service_regions:
+            return Measure(None, self.ok, problem="no service regions in the run-start")
+        return Measure(self.wanted / self.told if self.told else None, self.told)
+
+
 class _Clock:
     """The run's bounds so far, as JournalView works them out for the whole journal."""
 
@@ -177,8 +226,6 @@ class _Clock:
         self.end: RunEnd | None = None
         self.halts: list[float] = []
         self.incidents: Incidents | None = None
-        has_clock = start.span > 0 and start.replay > 0
-        self.wall_per_second = start.replay / start.span if has_clock else 1.0
 
     def feed(self, event: Event) -> None:
         self.last = max(self.last, event.wall)
@@ -189,8 +236,21 @@ class _Clock:
         elif isinstance(event, Incidents):
             self.incidents = event
 
+    @property
+    def service_regions(self) -> dict[str, str]:
+        return self.start.service_regions
+
+    def loaded(self, running: _Running) -> set[str]:
+        """The regions the run-start says the check's traffic class was loaded in."""
+        planned = self.start.regions
+        chosen = planned.values() if running.traffic is None else [planned.get(running.traffic, [])]
+        return {region for regions in chosen for region in regions}
+
     def wall_at(self, t: float) -> float:
-        return self.start.wall + (t - self.start.t) * self.wall_per_second
+        return self.start.wall_at(t)
+
+    def scenario_at(self, wall: float) -> float:
+        return self.start.scenario_at(wall) if math.isfinite(wall) else wall
 
     def fixed_bounds(self, check: Check) -> tuple[float, float]:
         """The bounds of a check's window that do not move as the run goes on."""
@@ -213,13 +273,25 @@ class _Clock:
         return Bounds(lo, max(lo, hi), self.incidents)
 
 
+def _scenario_gap(check: Check, clock: _Clock) -> Tally:
+    lo, hi = (clock.scenario_at(x) for x in clock.fixed_bounds(check))
+    return _Gap(lo, hi, _scenario_time, clock.scenario_at)
+
+
+def _scenario_time(r: Request) -> float:
+    return r.t
+
+
 TALLIES: dict[str, Callable[[Check, _Clock], Tally]] = {
     "success_ratio": lambda c, clock: _Ratio(),
     "requests": lambda c, clock: _Ratio(),
     "latency": lambda c, clock: _Latency(c.percentile if c.percentile is not None else 50.0),
     "max_gap": lambda c, clock: _Gap(*clock.fixed_bounds(c)),
+    "max_scenario_gap": lambda c, clock: _scenario_gap(c, clock),
     "incidents_reconciled": lambda c, clock: _Incidents(),
     "via_ratio": lambda c, clock: _Via(c.via or ""),
+    "outage_spans": lambda c, clock: _Spans(c.via),
+    "answered_by_ratio": lambda c, clock: _AnsweredBy(c.answered_by or "", clock.service_regions),
 }
 
 
@@ -259,11 +331,14 @@ class _Running:
         if check.per != "region":
             m = self._measure(None, bounds)
             return RunningOutcome(check, m.observed, m.samples, judge(check, m)[0])
-        regions = [check.region] if check.region else sorted(self.regions)
+        regions = [check.region] if check.region else sorted(self.regions | clock.loaded(self))
         if not regions:
             return RunningOutcome(check, None, 0, check.min_requests == 0)
         results = []
         for region in regions:
+            if region not in self.regions and check.metric != "requests":
+                results.append(RunningOutcome(check, None, 0, False))  # never reached: fails
+                continue
             m = self._measure(region, bounds)
             results.append(RunningOutcome(check, m.observed, m.samples, judge(check, m)[0]))
         worst = max(results, key=lambda r: (not r.passed, badness(check, r.observed)))

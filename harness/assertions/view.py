@@ -1,6 +1,9 @@
 """The journal as assertions see it: run bounds, the scenario clock, and request selections.
 
-Requests are selected by traffic class, region and a window of scenario time. Gaps are
+Requests are selected by traffic class, region and a window of scenario time. The regions a
+check covers per region are the ones the run-start says the class was loaded in (with any
+other region the journal shows), so a loaded region without a request is judged, not left
+out. Gaps are
 measured in wall time (see metrics.max_gap), so a selection also carries its window converted
 to wall time with the RunStart clock and clipped to the run: a window that reaches past a
 halted run's end stops where the run stopped.
@@ -9,8 +12,8 @@ halted run's end stops where the run stopped.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from harness.journal import Drift, Event, Halt, Incidents, Request, RunEnd, RunStart, Transition
@@ -26,6 +29,16 @@ class Selection:
     start_wall: float
     end_wall: float
     incidents: Incidents | None = None
+    service_regions: dict[str, str] = field(default_factory=dict)  # service -> its region
+    scenario_at: Callable[[float], float] = float  # wall -> scenario time (the run's clock)
+
+    @property
+    def start_t(self) -> float:
+        return self.scenario_at(self.start_wall)
+
+    @property
+    def end_t(self) -> float:
+        return self.scenario_at(self.end_wall)
 
 
 class JournalView:
@@ -76,20 +89,15 @@ class JournalView:
             return self.start.span
         return max((r.t for r in self.requests), default=0.0)
 
-    @property
-    def wall_per_second(self) -> float:
-        """Wall seconds per scenario second (1.0 when the journal has no clock)."""
-        if self.start and self.start.span > 0 and self.start.replay > 0:
-            return self.start.replay / self.start.span
-        return 1.0
-
     def wall_at(self, t: float) -> float:
-        t0 = self.start.t if self.start else 0.0
-        return self.start_wall + (t - t0) * self.wall_per_second
+        if self.start:
+            return self.start.wall_at(t)
+        return self.start_wall + t
 
     def scenario_at(self, wall: float) -> float:
-        t0 = self.start.t if self.start else 0.0
-        return t0 + (wall - self.start_wall) / self.wall_per_second
+        if self.start:
+            return self.start.scenario_at(wall)
+        return wall - self.start_wall
 
     @property
     def clock_start(self) -> datetime:
@@ -112,10 +120,24 @@ class JournalView:
     # ---- selections ----------------------------------------------------------------------
 
     def regions(self, traffic: str | None) -> list[str]:
+        """Every region the traffic class was loaded in or produced requests in."""
+        return sorted(set(self.loaded_regions(traffic)) | set(self.seen_regions(traffic)))
+
+    def loaded_regions(self, traffic: str | None) -> list[str]:
+        """The regions the run-start says the class had users in (None: any class)."""
+        planned = self.start.regions if self.start else {}
+        chosen = planned.values() if traffic is None else [planned.get(traffic, [])]
+        return sorted({region for regions in chosen for region in regions})
+
+    def seen_regions(self, traffic: str | None) -> list[str]:
         """Every region the traffic class produced requests in, anywhere in the run."""
         return sorted(
             {r.region for r in self.requests if r.region and traffic in (None, r.traffic)}
         )
+
+    @property
+    def service_regions(self) -> dict[str, str]:
+        return self.start.service_regions if self.start else {}
 
     def select(
         self, traffic: str | None, region: str | None = None, window: Window | None = None
@@ -128,7 +150,14 @@ class JournalView:
             requests = requests[lo:hi]
             lo_wall = max(lo_wall, self.wall_at(window.start))
             hi_wall = min(hi_wall, self.wall_at(window.end))
-        return Selection(tuple(requests), lo_wall, max(lo_wall, hi_wall), self.incidents)
+        return Selection(
+            tuple(requests),
+            lo_wall,
+            max(lo_wall, hi_wall),
+            self.incidents,
+            self.service_regions,
+            self.scenario_at,
+        )
 
     def _group(self, traffic: str | None, region: str | None) -> tuple[list[float], list[Request]]:
         key = (traffic, region)

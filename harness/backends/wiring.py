@@ -46,5 +46,5 @@ def service_config(
         "dependencies": dependencies,
         "regions": {r.name: r.backup for r in topology.regions.values()},
         "data_dir": data_dir,
-        "settings": settings or {},
+        "settings": {**dict(svc.settings), **(settings or {})},
     }

@@ -13,8 +13,10 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from harness.clock import Marks, interpolate
 from harness.errors import InvalidInput, StackError
-from harness.load.rates import users_for
+from harness.load.rates import POISSON_SLACK, users_for
+from harness.model.arrivals import Arrivals, Redial
 from harness.model.resolve_load import declared_entries
 from harness.model.scenario import Scenario
 from harness.model.stack import StackInfo
@@ -69,6 +71,19 @@ class UserGroup:
     users: int
     rate: float | None
     declared: TrafficClass | None = None  # a class the scenario declares; None: a built-in
+    arrivals: str = "paced"  # or "poisson" (harness/model/arrivals.py)
+    redial_after: float = 0.0  # wall seconds from a failed call to its redial
+    redial_attempts: int = 0
+    spill_to_112: float = 0.0  # share of failed callers who then dial 112
+
+    @property
+    def redial(self) -> Redial | None:
+        return Redial(self.redial_after, self.redial_attempts) if self.redial_attempts else None
+
+    def worst(self, options: LoadOptions) -> float:
+        """The longest one arrival keeps a user busy: its request, redials and spill-over."""
+        arrivals = Arrivals("paced", self.redial, self.spill_to_112)
+        return arrivals.worst(options.worst(self.traffic_class))
 
     @property
     def traffic_class(self) -> TrafficClass:
@@ -103,7 +118,7 @@ class LoadConfig:
     journal: str  # journal.jsonl every Locust process appends to
     wall_start: float  # unix time of scenario t = 0; no request starts before it
     end: float  # unix time after which no request starts
-    factor: float  # scenario seconds per wall second
+    marks: Marks  # the clock: (scenario s, wall s since wall_start) pairs, harness/clock.py
     seed: int
     options: LoadOptions = DEFAULT_OPTIONS
     groups: tuple[UserGroup, ...] = field(default_factory=tuple)
@@ -115,10 +130,10 @@ class LoadConfig:
     @property
     def drain(self) -> float:
         """Seconds after `end` until every request started before `end` has finished."""
-        return max((self.options.worst(g.traffic_class) for g in self.groups), default=0.0)
+        return max((g.worst(self.options) for g in self.groups), default=0.0)
 
     def scenario_time(self, wall: float) -> float:
-        return (wall - self.wall_start) * self.factor
+        return interpolate(self.marks, wall - self.wall_start, 1)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)
@@ -126,6 +141,7 @@ class LoadConfig:
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> LoadConfig:
         groups = tuple(UserGroup.from_dict(g) for g in raw.pop("groups"))
+        raw["marks"] = tuple((t, w) for t, w in raw.pop("marks"))
         options = LoadOptions(**raw.pop("options"))
         return cls(**raw, options=options, groups=groups)
 
@@ -172,6 +188,22 @@ def entries(topology: Topology, traffic: str | TrafficClass) -> list[tuple[str, 
     return pairs
 
 
+def planned_regions(scenario: Scenario) -> dict[str, list[str]]:
+    """The regions each loaded traffic class has users in (the run-start journals them). A
+    class the topology cannot place is left out: building the load reports it."""
+    planned: dict[str, list[str]] = {}
+    for load in scenario.load:
+        if load.rate > 0:
+            try:
+                pairs = entries(scenario.topology, load.traffic_class)
+            except InvalidInput:
+                continue
+            regions = sorted({region for _, region in pairs if region is not None})
+            if regions:
+                planned[load.traffic] = regions
+    return planned
+
+
 def build_load_config(
     scenario: Scenario,
     stack: StackInfo,
@@ -188,6 +220,10 @@ def build_load_config(
         traffic = load.traffic_class
         pairs = entries(scenario.topology, traffic)
         rate = load.rate / len(pairs)
+        arrivals = load.arrivals
+        worst = arrivals.worst(options.worst(traffic))
+        if arrivals.model == "poisson":  # random gaps: more users, fewer arrivals held back
+            worst *= POISSON_SLACK
         for link, region in pairs:
             if link not in stack.proxies:
                 raise StackError(f"the stack has no proxy for link {link}")
@@ -200,9 +236,13 @@ def build_load_config(
                     link=link,
                     host=entry.host,
                     port=entry.port,
-                    users=users_for(rate, options.worst(traffic)),
+                    users=users_for(rate, worst),
                     rate=rate,
                     declared=load.declared,
+                    arrivals=arrivals.model,
+                    redial_after=arrivals.redial.after if arrivals.redial else 0.0,
+                    redial_attempts=arrivals.redial.attempts if arrivals.redial else 0,
+                    spill_to_112=arrivals.spill_to_112,
                 )
             )
     _unique_names(groups)
@@ -210,7 +250,7 @@ def build_load_config(
         journal=str(journal),
         wall_start=wall_start,
         end=wall_start + duration,
-        factor=scenario.clock.factor,
+        marks=scenario.clock.marks,
         seed=scenario.seed,
         options=options,
         groups=tuple(groups),

@@ -47,7 +47,7 @@ def _record_requests(environment: Any, runner: Any, **_: Any) -> None:
     if isinstance(runner, WorkerRunner):
         _die_with_master()
     writer = JournalWriter(Path(LOAD.journal), flush_every=FLUSH_EVERY)
-    recorder = Recorder(writer, LOAD.wall_start, LOAD.factor)
+    recorder = Recorder(writer, LOAD.wall_start, LOAD.marks)
     environment.events.request.add_listener(recorder.on_request)
 
     def flush_loop() -> None:

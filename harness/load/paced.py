@@ -18,7 +18,7 @@ from locust.env import Environment
 from locust.exception import StopUser
 
 from harness.load.config import LoadConfig, UserGroup
-from harness.load.rates import Pacer, period
+from harness.load.rates import Pacer, PoissonPacer, period
 from harness.load.transport import OperationFailed, describe
 
 
@@ -37,6 +37,14 @@ class Paced:
         self.tag = f"{worker}-{index}"
         self.rng = random.Random(f"{self.load.seed}:{self.group.name}:{self.tag}")
         rate = self.group.rate
+        if rate and self.group.arrivals == "poisson":
+            # its own dice: the arrival times do not depend on what else the user draws
+            dice = random.Random(f"{self.load.seed}:{self.group.name}:{self.tag}:arrivals")
+            self.pacer: Pacer | PoissonPacer = PoissonPacer(
+                self.load.wall_start, rate / self.group.users, dice
+            )
+            gevent.sleep(max(0.0, self.pacer.due - time.time()))
+            return
         every = period(rate, self.group.users) if rate else 0.0
         # Evenly spaced first requests: arrivals stay regular, so a gap in successful calls
         # means the path was down, not that the dice left a hole (max_gap relies on this).

@@ -10,11 +10,15 @@ the class keeps its rate even when every request runs into its timeout:
 
 Example: 112 calls at 20/s with a 2 s timeout and no hold time: worst = 2 * 2 s (INVITE, BYE),
 users = 80, each user calls every 4 s.
+
+With `arrivals: poisson` each user's requests come at exponential gaps instead (PoissonPacer),
+with POISSON_SLACK times the users, so the class's arrivals are a seeded Poisson process.
 """
 
 from __future__ import annotations
 
 import math
+import random
 
 # A sanity bound: beyond this many users a single class would exhaust file descriptors and the
 # two cores before it measured anything; the runner logs when the bound cuts a class short.
@@ -53,3 +57,29 @@ class Pacer:
         """Called when a request ended: seconds until the next one is due."""
         self.due = max(self.due + self.period, now)
         return self.due - now
+
+
+# A Poisson user's gaps are often shorter than their mean: it gets this many times the users
+# paced arrivals need, so that few of its arrivals wait for the request before them.
+POISSON_SLACK = 3.0
+
+
+class PoissonPacer:
+    """When one user's requests are due as a Poisson process of `rate` per second from
+    `start`: exponential gaps drawn from `rng`, so the same seed gives the same arrival times.
+
+    The drawn times are kept: a request that ran past the next arrival starts that one at
+    once instead of shifting the rest, so the number of arrivals holds (the group's users add
+    up to a Poisson process of the group's rate)."""
+
+    def __init__(self, start: float, rate: float, rng: random.Random) -> None:
+        if rate <= 0:
+            raise ValueError(f"a Poisson rate must be positive, not {rate}")
+        self.rate = rate
+        self.rng = rng
+        self.due = start + rng.expovariate(rate)
+
+    def wait(self, now: float) -> float:
+        """Called when a request ended: seconds until the next one is due (0: at once)."""
+        self.due += self.rng.expovariate(self.rate)
+        return max(0.0, self.due - now)

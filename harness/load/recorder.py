@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from harness.clock import Marks, interpolate
 from harness.journal import JournalWriter, Request
 from harness.load.transport import describe
 
@@ -21,13 +22,13 @@ MAX_ERROR = 200  # characters of an error kept in the journal
 class Recorder:
     """Writes a journal `Request` for each Locust request event that names its traffic."""
 
-    def __init__(self, writer: JournalWriter, wall_start: float, factor: float) -> None:
+    def __init__(self, writer: JournalWriter, wall_start: float, marks: Marks) -> None:
         self.writer = writer
         self.wall_start = wall_start
-        self.factor = factor
+        self.marks = marks  # the run's clock (harness/clock.py): wall offset -> scenario time
 
     def scenario_time(self, wall: float) -> float:
-        return (wall - self.wall_start) * self.factor
+        return interpolate(self.marks, wall - self.wall_start, 1)
 
     def on_request(
         self,

@@ -5,7 +5,9 @@ INVITE -> (1xx) -> final; ACK; optional hold; BYE -> 200. After any transport fa
 timeout the connection is dropped and the next call connects again, so a link that comes back
 up is used again and late answers to a timed-out call can never be mistaken for the next one.
 Messages are built with aiosipua; framing, parsing and answers are the mocks' own
-(mock_services/core: sip_framing, sip_codec), so both ends of a call read SIP alike.
+(mock_services/core: sip_framing, sip_codec), so both ends of a call read SIP alike. A refused
+call's error keeps the answer's `Warning` (else its `Reason`): who refused and which of its
+dependencies failed, which the report groups failures by.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 
 from aiosipua.message import SipMessage, SipRequest, SipResponse
 
+from harness.load.recorder import MAX_ERROR
 from harness.load.transport import Connection, Connector, OperationFailed, describe, peer_closed
 from mock_services.core import sip_codec
 from mock_services.core.sip_framing import MAX_MESSAGE, FramingError, MessageTooLarge, SipFramer
@@ -28,6 +31,16 @@ USER_AGENT = "dispatch-chaos"
 
 class SipFailure(OperationFailed):
     """A call or hang-up failed: protocol error, timeout, lost connection, non-2xx BYE."""
+
+
+def refusal(answer: SipResponse) -> str:
+    """A non-2xx answer as the journal's error: `503 Service Unavailable; Warning: 399
+    meldkamer-rotterdam "police-ict unreachable: timeout"`, at most MAX_ERROR characters."""
+    text = f"{answer.status_code} {answer.reason_phrase}".strip()
+    for header in ("Warning", "Reason"):  # RFC 3261 §20.43, RFC 3326
+        if value := answer.get_header(header):
+            return f"{text}; {header}: {' '.join(value.split())}"[:MAX_ERROR]
+    return text[:MAX_ERROR]
 
 
 class SipStream(SipFramer):
@@ -123,8 +136,7 @@ class SipCaller:
         dialog = self._dialog(invite, answer)
         if not 200 <= answer.status_code < 300:
             self._try(lambda: self._send(self._ack(dialog, invite_branch=True)))
-            error = f"{answer.status_code} {answer.reason_phrase}".strip()
-            return CallResult(False, call_id, start, latency, answer.status_code, error)
+            return CallResult(False, call_id, start, latency, answer.status_code, refusal(answer))
         answered_by = answer.get_header("X-Answered-By")
         hang_up_error = self._try(lambda: self._hang_up(dialog, hold, timeout))
         return CallResult(

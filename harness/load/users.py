@@ -50,20 +50,39 @@ class SipCallerUser(Paced, User):
 
     @task
     def call(self) -> None:
+        """One arrival: a call, its redials while it fails, then perhaps 112 instead."""
         self._check_end()
-        options = self.load.options
         number = self.group.number or "112"
+        ok = self._dial(number)
+        redial = self.group.redial
+        attempt = 0
+        while not ok and redial is not None and attempt < redial.attempts:
+            if time.time() + redial.after >= self.load.end:
+                return  # no redial starts after the end
+            gevent.sleep(redial.after)
+            attempt += 1
+            ok = self._dial(number, f"(redial {attempt})")
+        spill = self.group.spill_to_112
+        if not ok and spill and self.rng.random() < spill and time.time() < self.load.end:
+            # journaled as a 112 caller, the name saying where the caller came from
+            self._dial("112", f"(spilled from {self.group.traffic})", traffic="callers-112")
+
+    def _dial(self, number: str, note: str = "", traffic: str | None = None) -> bool:
+        options = self.load.options
         result = self.caller.call(number, self.group.region, options.timeout, options.hold)
+        extra = {"traffic": traffic} if traffic else {}
         self._fire(
             "SIP",
-            f"INVITE {number} {self.group.region or ''}".strip(),
+            " ".join(part for part in ("INVITE", number, self.group.region, note) if part),
             result.start,
             result.latency,
             failure=None if result.ok else result.error,
             error=result.error if result.ok else None,
             call_id=result.call_id,
             answered_by=result.answered_by,
+            **extra,
         )
+        return result.ok
 
 
 class RadioUnitUser(Paced, User):

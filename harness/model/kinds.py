@@ -26,7 +26,12 @@ class Kind:
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
-        Kind("telephony", "mock_services.telephony", ("sip", "http"), ("backup-region",)),
+        Kind(
+            "telephony",
+            "mock_services.telephony",
+            ("sip", "http"),
+            ("backup-region", "next-copy"),  # next-copy: a 112 platform's redundant copies
+        ),
         Kind(
             "meldkamer",
             "mock_services.meldkamer",

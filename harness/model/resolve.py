@@ -15,7 +15,9 @@ from pathlib import Path
 
 from harness.errors import InvalidInput, Problem
 from harness.model.duration import parse_duration
+from harness.model.floor import needs, spacings
 from harness.model.needs import missing_evidence
+from harness.model.resolve_clock import base_clock, focused, problem
 from harness.model.resolve_load import resolve_load
 from harness.model.runtime import (
     Action,
@@ -53,13 +55,16 @@ from harness.model.user_check import user_class_problems
 Path_ = tuple[str | int, ...]
 COMPARISONS = tuple(zip(OPS, ("ge", "le", "eq", "lt", "gt"), strict=True))  # YAML key, field
 # Metrics of one traffic class; incidents_reconciled defaults to the class it applies to.
-TRAFFIC_METRICS = ("success_ratio", "latency", "max_gap", "via_ratio", "requests")
-
-
-def problem(src: Source, path: Path_, message: str) -> Problem:
-    """Like the schema's messages: the data path, then what is wrong there."""
-    where = ".".join(str(p) for p in path) or "document"
-    return src.problem(path, f"{where}: {message}")
+TRAFFIC_METRICS = (
+    "success_ratio",
+    "latency",
+    "max_gap",
+    "max_scenario_gap",
+    "via_ratio",
+    "requests",
+    "outage_spans",
+    "answered_by_ratio",
+)
 
 
 def _near(name: str, known: Iterable[str]) -> str:
@@ -70,10 +75,11 @@ def _near(name: str, known: Iterable[str]) -> str:
 def resolve(src: Source, spec: ScenarioFile, index: dict[str, list[int]], base: Path) -> Scenario:
     """`index` maps each list (faults, assertions, halt) to the file's index of every item
     in `spec` (the items that failed the schema check are missing from `spec`)."""
-    r = _Resolver(src, _topology(src, spec, base), _clock(src, spec))
+    r = _Resolver(src, _topology(src, spec, base), base_clock(src, spec))
     load = resolve_load(spec.load, r.topology, base, r.fail, user_class_problems)
     r.classes = {**TRAFFIC_CLASSES, **{x.traffic: x.declared for x in load if x.declared}}
     faults = r.faults(zip(index["faults"], spec.faults, strict=True))
+    r.fault_names = {f.name for f in spec.faults}
     assertions = tuple(
         r.check(c, ("assertions", i), halt=False)
         for i, c in zip(index["assertions"], spec.assertions, strict=True)
@@ -81,6 +87,10 @@ def resolve(src: Source, spec: ScenarioFile, index: dict[str, list[int]], base: 
     halts = tuple(
         r.check(c, ("halt", i), halt=True) for i, c in zip(index["halt"], spec.halt, strict=True)
     )
+    lines = [src.line(("assertions", i, "during")) for i in index["assertions"]]
+    checks = list(zip(assertions, lines, strict=True))
+    floor = needs(checks, load, r.topology, r.clock.span, spec.clock.min_samples)
+    clock = focused(r.clock, spec.clock, floor, r.offset, r.src)
     if r.problems:
         raise InvalidInput(r.problems)
     return Scenario(
@@ -88,7 +98,7 @@ def resolve(src: Source, spec: ScenarioFile, index: dict[str, list[int]], base: 
         description=spec.description,
         file=src.file,
         topology=r.topology,
-        clock=r.clock,
+        clock=clock,
         seed=spec.seed,
         load=load,
         faults=faults,
@@ -97,6 +107,9 @@ def resolve(src: Source, spec: ScenarioFile, index: dict[str, list[int]], base: 
         sources=tuple(spec.sources),
         assumptions=tuple(spec.assumptions),
         max_drift=spec.max_drift,
+        floor=floor,
+        spacing=spacings(checks, load, r.topology, r.clock.span),
+        min_samples=spec.clock.min_samples,
     )
 
 
@@ -113,25 +126,11 @@ def _topology(src: Source, spec: ScenarioFile, base: Path) -> Topology:
         ) from None
 
 
-def _clock(src: Source, spec: ScenarioFile) -> Clock:
-    start, end = spec.clock.start, spec.clock.end
-    problems: list[Problem] = []
-    if not isinstance(start, datetime) or not isinstance(end, datetime):
-        problems.append(problem(src, ("clock",), "start and end must be absolute times"))
-        start = end = datetime(2000, 1, 1)
-    elif end <= start:
-        problems.append(problem(src, ("clock", "end"), "the clock ends before it starts"))
-    if spec.clock.replay <= 0:
-        problems.append(problem(src, ("clock", "replay"), "must be longer than 0s"))
-    if problems:
-        raise InvalidInput(problems)
-    return Clock(start, end, spec.clock.replay)
-
-
 class _Resolver:
     def __init__(self, src: Source, topology: Topology, clock: Clock) -> None:
         self.src, self.topology, self.clock = src, topology, clock
         self.problems: list[Problem] = []
+        self.fault_names: set[str] = set()  # what an assertion's `shows` may name
         self.classes: dict[str, TrafficClass] = dict(TRAFFIC_CLASSES)  # and the declared ones
 
     def fail(self, path: Path_, message: str) -> None:
@@ -262,6 +261,8 @@ class _Resolver:
         self.check_selection(c, path)
         if halt and c.halt_window is None:
             self.fail(path, "a halt condition needs a window (e.g. window: 5s)")
+        if halt and c.metric == "answered_by_ratio":
+            self.fail((*path, "metric"), "answered_by_ratio is an assertion, not a halt condition")
         if halt and c.during is not None:
             self.fail((*path, "during"), "a halt condition watches a sliding window, not during")
         if not halt and c.halt_window is not None:
@@ -277,11 +278,22 @@ class _Resolver:
             window=self.window(c.during, (*path, "during")) if c.during is not None else None,
             percentile=c.percentile,
             via=c.via,
+            answered_by=c.answered_by,
             halt_window=c.halt_window,
             min_requests=c.min_requests,
+            shows=self.shows(c, path, halt),
             source=c.source,
             assumption=c.assumption,
         )
+
+    def shows(self, c: CheckFile, path: Path_, halt: bool) -> tuple[str, ...]:
+        names = (c.shows,) if isinstance(c.shows, str) else tuple(c.shows or ())
+        if halt and names:
+            self.fail((*path, "shows"), "shows is for assertions: a halt stops a run")
+        for name in names:
+            if name not in self.fault_names:
+                self.fail((*path, "shows"), f"no fault '{name}'{_near(name, self.fault_names)}")
+        return names
 
     def threshold(self, metric: str, raw: float | str, path: Path_) -> float:
         """Seconds for time metrics (`2s`), a ratio or count otherwise."""
@@ -314,9 +326,14 @@ class _Resolver:
             self.fail(path, "metric latency needs a percentile (e.g. percentile: 95)")
         if c.metric == "via_ratio" and not c.via:
             self.fail(path, "metric via_ratio needs via (console or radio-sets)")
+        if c.via and c.metric not in ("via_ratio", "outage_spans"):
+            self.fail((*path, "via"), "via goes with metric via_ratio or outage_spans")
+        if (c.metric == "answered_by_ratio") != (c.answered_by is not None):
+            self.fail(path, "answered_by (own or backup) goes with metric answered_by_ratio")
         if traffic is None or c.metric in traffic.metrics:  # else: reported above
             client = traffic.client if traffic is not None else None
-            if (why := missing_evidence(c.metric, self.topology, client)) is not None:
+            reads = "via_ratio" if c.via else c.metric  # `via` is read from dispatch answers
+            if (why := missing_evidence(reads, self.topology, client)) is not None:
                 self.fail((*path, "metric"), why)
         if c.region is not None and c.region not in self.topology.regions:
             self.fail((*path, "region"), f"unknown region '{c.region}'")

@@ -10,6 +10,8 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
+from harness.model.arrivals import Arrivals, Redial
+from harness.model.arrivals_file import BuiltinLoadFile
 from harness.model.runtime import TrafficLoad
 from harness.model.scenario_file import (
     HttpTrafficFile,
@@ -142,7 +144,7 @@ def declared_class(name: str, t: TrafficFile, search: tuple[str, ...]) -> Traffi
 
 
 def resolve_load(
-    load: Mapping[str, float | TrafficFile],
+    load: Mapping[str, float | BuiltinLoadFile | TrafficFile],
     topology: Topology,
     base: Path,
     fail: Fail,
@@ -154,6 +156,12 @@ def resolve_load(
     out: list[TrafficLoad] = []
     users: dict[str, str] = {}  # module:Class -> the first class that names it
     for name, entry in load.items():
+        if isinstance(entry, BuiltinLoadFile):
+            if name not in TRAFFIC_CLASSES:
+                fail(("load", name), unknown_traffic(name))
+                continue
+            out.append(TrafficLoad(name, entry.rate, arrivals=_arrivals(name, entry, fail)))
+            continue
         if not isinstance(entry, TrafficFile):
             if name not in TRAFFIC_CLASSES:
                 fail(("load", name), unknown_traffic(name))
@@ -173,3 +181,18 @@ def resolve_load(
     for path, message in check_users(list(users), search).items():
         fail(("load", users[path], "user"), message)
     return tuple(out)
+
+
+def _arrivals(name: str, entry: BuiltinLoadFile, fail: Fail) -> Arrivals:
+    """A built-in class's arrivals; only callers redial, and only a non-112 caller spills."""
+    caller = TRAFFIC_CLASSES[name].protocol == "sip"
+    if entry.redial is not None and not caller:
+        fail(("load", name, "redial"), f"only callers redial, and {name} makes no calls")
+    spill = entry.spill_to_112 or 0.0
+    if spill and (not caller or TRAFFIC_CLASSES[name].number == "112"):
+        fail(
+            ("load", name, "spill_to_112"),
+            f"{name} cannot spill over to 112: it is no caller of another number",
+        )
+    redial = Redial(entry.redial.after, entry.redial.attempts) if entry.redial else None
+    return Arrivals(entry.arrivals, redial, spill)

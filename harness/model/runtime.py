@@ -7,40 +7,26 @@ names, attributes are in Toxiproxy's units. resolve.py builds these from the sce
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
 from typing import Any
 
+from harness.clock import Clock as Clock  # re-exported: the scenario's clock
+from harness.clock import Focus
+from harness.model.arrivals import PACED, Arrivals
 from harness.model.topology import Topology
 from harness.model.traffic import TRAFFIC_CLASSES, TrafficClass
 
 
 @dataclass(frozen=True)
-class Clock:
-    """Scenario time (seconds since `start`) compressed into `replay` seconds of wall time."""
+class Spacing:
+    """A max_scenario_gap window: its arrivals (per wall second) must come close enough in
+    scenario time for its threshold to be judged (floor.py)."""
 
-    start: datetime
-    end: datetime
-    replay: float
-
-    @property
-    def span(self) -> float:
-        return (self.end - self.start).total_seconds()
-
-    @property
-    def factor(self) -> float:
-        return self.span / self.replay
-
-    def to_wall(self, t: float) -> float:
-        return t / self.factor
-
-    def to_scenario(self, wall_offset: float) -> float:
-        return wall_offset * self.factor
-
-    def at(self, t: float) -> datetime:
-        return self.start + timedelta(seconds=t)
-
-    def with_replay(self, replay: float) -> Clock:
-        return Clock(self.start, self.end, replay)
+    start: float
+    end: float
+    rate: float
+    threshold: float  # scenario seconds
+    why: str
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -125,8 +111,10 @@ class Check:
     window: Window | None = None  # assertions: a window of scenario time
     percentile: float | None = None
     via: str | None = None
+    answered_by: str | None = None  # answered_by_ratio: own | backup
     halt_window: float | None = None  # halts: sliding window in wall seconds
     min_requests: int = 1
+    shows: tuple[str, ...] = ()  # fidelity: the faults whose damage it shows (it fails without)
     source: str | None = None
     assumption: str | None = None
 
@@ -145,6 +133,7 @@ class TrafficLoad:
     traffic: str
     rate: float  # arrivals per wall second
     declared: TrafficClass | None = None  # a class the scenario declares; None: a built-in
+    arrivals: Arrivals = PACED  # paced unless the scenario says poisson (arrivals.py)
 
     @property
     def traffic_class(self) -> TrafficClass:
@@ -166,6 +155,9 @@ class Scenario:
     sources: tuple[str, ...] = ()
     assumptions: tuple[str, ...] = field(default_factory=tuple)
     max_drift: float | None = None  # wall seconds faults may be missing in all; None: no bound
+    floor: tuple[Focus, ...] = ()  # the wall seconds each assertion window needs (floor.py)
+    spacing: tuple[Spacing, ...] = ()  # what each max_scenario_gap threshold needs (floor.py)
+    min_samples: int = 20
 
     @property
     def traffic_classes(self) -> dict[str, TrafficClass]:

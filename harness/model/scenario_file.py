@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -23,35 +23,29 @@ from pydantic import (
     model_validator,
 )
 
+from harness.model.arrivals_file import BuiltinLoadFile
 from harness.model.duration import Duration, parse_duration
 from harness.model.explain import AtKey
+from harness.model.rate import Rate as Rate  # re-exported: the one rate syntax
+from harness.model.rate import parse_rate as parse_rate
 from harness.model.toxics import STREAMS, TOXICS
 
-METRICS = ("success_ratio", "latency", "max_gap", "incidents_reconciled", "via_ratio", "requests")
-TIME_METRICS = ("latency", "max_gap")
+Metric = Literal[
+    "success_ratio",
+    "latency",
+    "max_gap",
+    "max_scenario_gap",
+    "incidents_reconciled",
+    "via_ratio",
+    "requests",
+    "outage_spans",
+    "answered_by_ratio",
+]
+METRICS: tuple[str, ...] = get_args(Metric)
+TIME_METRICS = ("latency", "max_gap", "max_scenario_gap")
 OPS = (">=", "<=", "==", "<", ">")
 PROCESS_ACTIONS = ("pause", "kill", "restart")
 APP_MODES = ("sip", "http", "slow", "garbage", "drop")
-
-
-def parse_rate(value: object) -> float:
-    """`20/s`, `120/m` or a bare number of arrivals per (wall) second."""
-    if isinstance(value, bool):
-        raise ValueError(f"bad rate {value!r}")
-    if isinstance(value, int | float):
-        rate = float(value)
-    elif isinstance(value, str) and (
-        m := re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*/\s*(s|m|h)\s*", value)
-    ):
-        rate = float(m[1]) / {"s": 1, "m": 60, "h": 3600}[m[2]]
-    else:
-        raise ValueError(f"bad rate {value!r}: write it like 20/s")
-    if not 0 <= rate <= 10_000:
-        raise ValueError(f"rate {value!r} out of range (0 to 10000/s)")
-    return rate
-
-
-Rate = Annotated[float, BeforeValidator(parse_rate)]
 
 
 def parse_time_point(value: object) -> datetime | float:
@@ -76,10 +70,26 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+class FocusFile(_Strict):
+    """A stretch of scenario time replayed slower: at least `replay` seconds of wall time."""
+
+    start: TimePoint = Field(alias="from")
+    until: TimePoint
+    replay: Duration
+
+
 class ClockFile(_Strict):
     start: TimePoint
     end: TimePoint
     replay: Duration
+    focus: Literal["auto"] | list[FocusFile] | None = Field(
+        None,
+        description="`auto`: every assertion window gets the wall time its sample floor needs; "
+        "or explicit windows; none: one rate for the whole replay",
+    )
+    min_samples: int = Field(
+        20, ge=1, description="the requests an assertion window must expect to be judged"
+    )
 
 
 class WindowFile(_Strict):
@@ -214,18 +224,19 @@ class CheckFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
     name: str | None = None
-    metric: Literal[
-        "success_ratio", "latency", "max_gap", "incidents_reconciled", "via_ratio", "requests"
-    ]
+    metric: Metric
     traffic: str | None = None
     per: Literal["region"] | None = None
     region: str | None = None
     during: WindowFile | None = None
     percentile: float | None = Field(None, gt=0, le=100)
     via: str | None = None
+    answered_by: Literal["own", "backup"] | None = None  # answered_by_ratio: whose meldkamer
     # `window:` in a halt: the sliding wall-clock window (`during:` is an assertion's)
     halt_window: Duration | None = Field(None, alias="window")
     min_requests: int = Field(1, ge=0)
+    # fidelity: the faults whose damage this assertion shows; it must fail without them
+    shows: str | list[str] | None = None
     source: str | None = None
     assumption: str | None = None  # a threshold or scaling no source gives
     ge: float | str | None = Field(None, alias=">=")
@@ -326,14 +337,18 @@ class TrafficFile(_Strict):
 
 
 def _load_kind(value: object) -> str:
-    """A mapping declares a class; anything else is a built-in class's rate."""
-    if isinstance(value, dict | TrafficFile):
-        return "declared"
-    return "rate"
+    """A mapping with a client or an exchange declares a class, one without is a built-in's
+    rate and arrivals; anything else is a built-in class's rate."""
+    if isinstance(value, dict):
+        return "declared" if {"client", *EXCHANGES} & value.keys() else "builtin"
+    kinds: dict[type, str] = {TrafficFile: "declared", BuiltinLoadFile: "builtin"}
+    return kinds.get(type(value), "rate")
 
 
 LoadEntry = Annotated[
-    Annotated[Rate, Tag("rate")] | Annotated[TrafficFile, Tag("declared")],
+    Annotated[Rate, Tag("rate")]
+    | Annotated[BuiltinLoadFile, Tag("builtin")]
+    | Annotated[TrafficFile, Tag("declared")],
     Discriminator(_load_kind),
 ]
 

@@ -51,6 +51,7 @@ class Service:
     program: Program | None = None
     listen: tuple[str, ...] = ()  # an own program's listeners; a mock has its kind's
     offers: frozenset[str] = frozenset()  # an own program's evidence; a mock has its kind's
+    settings: tuple[tuple[str, float | int | None], ...] = ()  # a mock's, e.g. its call-takers
 
     @property
     def own(self) -> bool:
@@ -199,6 +200,9 @@ class _Builder:
                 self.services[cname] = self.service(path, cname, svc, region)
 
     def service_ok(self, path: Path_, svc: ServiceFile) -> bool:
+        if svc.call_takers is not None and (svc.own or svc.kind != "meldkamer"):
+            self.fail((*path, "call_takers"), "only a meldkamer mock has call-takers to set")
+            return False
         if not svc.own:
             return own.check_mock(self.fail, path, svc)
         return own.own_program(self.fail, path, svc, self.base, None) is not None
@@ -206,7 +210,9 @@ class _Builder:
     def service(self, path: Path_, name: str, svc: ServiceFile, region: str | None) -> Service:
         if not svc.own:
             assert svc.kind is not None
-            return Service(name, svc.kind, region)
+            room = svc.call_takers
+            settings = () if room is None else tuple(sorted(vars(room).items()))
+            return Service(name, svc.kind, region, settings=settings)
         made = own.own_program(lambda *_: None, path, svc, self.base, region)
         assert made is not None  # service_ok reported its problems already
         kind, listen, program, offers = made

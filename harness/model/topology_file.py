@@ -29,6 +29,15 @@ class PolicyFile(_Strict):
     regions: list[str] | None = Field(None, min_length=1)  # only these of a regional service
 
 
+class CallTakersFile(_Strict):
+    """A meldkamer's room (mock_services/meldkamer/call_takers.py); wall-clock seconds."""
+
+    positions: int = Field(ge=1)  # calls answered at once
+    queue: int | None = Field(None, ge=0)  # calls waiting for a position; None: no bound
+    answer_delay: Duration = 0.0  # from pick-up to answer
+    handling: Duration = 0.0  # a position stays taken this long after the pick-up
+
+
 class ServiceFile(_Strict):
     kind: str | None = None  # a mock's kind; for a team's own program, the role it plays
     depends: dict[str, PolicyFile] = Field(default_factory=dict)
@@ -38,6 +47,7 @@ class ServiceFile(_Strict):
     health: str | None = None
     start_timeout: Duration | None = None
     offers: list[str] = Field(default_factory=list)  # evidence it answers (docs/own-system.md)
+    call_takers: CallTakersFile | None = None  # a meldkamer mock's positions; None: unbounded
 
     @property
     def own(self) -> bool:

@@ -16,7 +16,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 # Metrics every traffic class has: they count, time and space out its requests.
-COMMON_METRICS = ("success_ratio", "latency", "max_gap", "requests")
+COMMON_METRICS = (
+    "success_ratio",
+    "latency",
+    "max_gap",
+    "max_scenario_gap",
+    "requests",
+    "outage_spans",
+)
 
 
 @dataclass(frozen=True)
@@ -106,7 +113,7 @@ TRAFFIC_CLASSES: dict[str, TrafficClass] = {
         _callers(
             "callers-112",
             "112",
-            metrics=(*COMMON_METRICS, "incidents_reconciled"),
+            metrics=(*COMMON_METRICS, "incidents_reconciled", "answered_by_ratio"),
             reconciled=True,
         ),
         _callers("callers-0900", "09008844"),

@@ -1,4 +1,7 @@
-"""The console summary: one rich table of assertions; under it any drift, then the verdict."""
+"""The console summary: one rich table of assertions; under it any drift, then the verdict.
+
+Given the journal's view, a failed assertion's detail adds why it failed in one line
+(report/why.py): its top cause, the fault active at its failing samples, first and worst."""
 
 from __future__ import annotations
 
@@ -11,7 +14,9 @@ from rich.text import Text
 from harness.assertions.drift import DriftTally
 from harness.assertions.evaluate import Outcome
 from harness.assertions.verdict import Verdict
+from harness.assertions.view import JournalView
 from harness.report import readable
+from harness.report.why import explain, headline
 
 VERDICT_STYLES = {
     "passed": "bold green",
@@ -23,7 +28,10 @@ VERDICT_STYLES = {
 
 
 def summary_table(
-    outcomes: Sequence[Outcome], verdict: Verdict, drift: DriftTally | None = None
+    outcomes: Sequence[Outcome],
+    verdict: Verdict,
+    drift: DriftTally | None = None,
+    view: JournalView | None = None,
 ) -> Table:
     # The verdict goes under the table: the last thing a person (or a CI log) reads.
     caption = Text.assemble(
@@ -43,8 +51,11 @@ def summary_table(
         observed = readable.value(o.metric, o.observed)
         if worst := readable.worst(o):
             observed += f" ({worst})"
+        detail = o.detail
+        if view is not None and (why := explain(o, view)) is not None:
+            detail = f"{detail}\nwhy: {headline(why, view)}".strip()
         table.add_row(
-            mark, o.name, observed, readable.threshold(o.metric, o.op, o.threshold), o.detail
+            mark, o.name, observed, readable.threshold(o.metric, o.op, o.threshold), detail
         )
     return table
 
@@ -54,5 +65,6 @@ def print_summary(
     verdict: Verdict,
     console: Console | None = None,
     drift: DriftTally | None = None,
+    view: JournalView | None = None,
 ) -> None:
-    (console or Console()).print(summary_table(outcomes, verdict, drift))
+    (console or Console()).print(summary_table(outcomes, verdict, drift, view))

@@ -16,11 +16,13 @@ from harness.assertions.view import JournalView
 from harness.journal import Transition
 from harness.model.duration import format_duration
 from harness.report import readable
+from harness.report.compression import stretches
 from harness.report.meta import ScenarioMeta
 from harness.report.plot import timeline_svg
 from harness.report.summary import utc
 from harness.report.timeline import Timeline, build_timeline
 from harness.report.traffic import traffic_totals
+from harness.report.why import Why, explain, stretch_text, when
 
 _env = jinja2.Environment(
     loader=jinja2.PackageLoader("harness.report", "templates"),
@@ -81,6 +83,8 @@ def _facts(meta: ScenarioMeta, view: JournalView) -> list[tuple[str, str]]:
     ]
     if view.end_t < view.span - 1e-6:
         facts.append(("scenario reached", f"{view.date_at(view.end_t):%Y-%m-%d %H:%M}"))
+    if start:
+        facts += [("compression", s.text()) for s in stretches(start, view.clock_start)]
     return facts
 
 
@@ -97,6 +101,7 @@ def _assertion(o: Outcome, view: JournalView) -> dict[str, Any]:
         "worst": readable.worst(o),
         "source": o.check.source,
         "assumption": o.check.assumption,
+        "why": _why(explain(o, view), view),
         "regions": [
             {
                 "region": r.region,
@@ -108,6 +113,42 @@ def _assertion(o: Outcome, view: JournalView) -> dict[str, Any]:
             for r in o.regions
         ],
     }
+
+
+def _why(w: Why | None, view: JournalView) -> dict[str, Any] | None:
+    """Why a failed assertion failed, in the report's words (report/why.py)."""
+    if w is None:
+        return None
+    worst = w.worst
+    return {
+        "what": w.what,
+        "of": f"{w.bad:,} of {w.samples:,} samples"
+        + (f" in {', '.join(w.regions)}" if w.regions else ""),
+        "causes": [(c.label, f"{c.count:,}", readable.percent(c.count / w.bad)) for c in w.causes],
+        "other": f"{w.other_causes:,}" if w.other_causes else None,
+        "faults": [
+            (
+                f.fault,
+                _targets(f.targets),
+                f"{f.count:,} of {w.bad:,}",
+                readable.percent(f.share),
+            )
+            for f in w.faults
+        ],
+        "unfaulted": f"{w.unfaulted:,}" if w.unfaulted else None,
+        "first": when(view, w.first),
+        "worst": None
+        if worst is None
+        else {
+            "window": stretch_text(view, worst),
+            "count": f"{worst.bad:,} of {worst.samples:,}",
+        },
+    }
+
+
+def _targets(targets: Sequence[str], shown: int = 4) -> str:
+    more = len(targets) - shown
+    return ", ".join(targets[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 def _traffic(view: JournalView) -> list[dict[str, str]]:

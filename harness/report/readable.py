@@ -7,8 +7,8 @@ from harness.assertions.view import JournalView
 from harness.model.duration import format_duration
 from harness.model.scenario import Check
 
-RATIOS = ("success_ratio", "incidents_reconciled", "via_ratio")
-TIMES = ("latency", "max_gap")
+RATIOS = ("success_ratio", "incidents_reconciled", "via_ratio", "answered_by_ratio")
+TIMES = ("latency", "max_gap", "max_scenario_gap")
 OP_SIGNS = {">=": "≥", "<=": "≤", "==": "=", "<": "<", ">": ">"}
 MISSING = "—"
 
@@ -60,6 +60,8 @@ def selection(check: Check, view: JournalView) -> str:
         parts.insert(0, f"p{check.percentile:g}")
     if check.metric == "via_ratio" and check.via:
         parts.append(f"via {check.via}")
+    if check.metric == "answered_by_ratio" and check.answered_by:
+        parts.append(f"answered by {check.answered_by} region")
     if check.region:
         parts.append(f"in {check.region}")
     elif check.per == "region":

@@ -28,6 +28,6 @@ def rerender(run_dir: Path, console: Console | None = None) -> int:
     scenario = load_scenario(Path(start.file), Path(start.topology) if start.topology else None)
     meta = ScenarioMeta.from_scenario(scenario)
     rendered = render_run(run_dir, scenario.assertions, meta, scenario.max_drift)
-    print_summary(rendered.outcomes, rendered.verdict, console, rendered.drift)
+    print_summary(rendered.outcomes, rendered.verdict, console, rendered.drift, rendered.view)
     console.print(f"report: {run_dir / HTML}", markup=False)
     return rendered.verdict.exit_code

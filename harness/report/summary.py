@@ -4,8 +4,10 @@ Schema 1: scenario (name, file, description, sources, assumptions, faults), seed
 exit_code, reason, started/ended (UTC, ISO 8601), duration (wall seconds), clock, traffic,
 halts, drift (applied faults found missing and healed: events, missing wall seconds with
 overlaps counted once, failed re-applies, and the same per fault), and assertions: name, metric,
-selection, op, threshold, observed, passed, samples, detail, worst_region and per-region
-observations. Values are raw (ratios 0..1, seconds);
+selection, op, threshold, observed, passed, samples, detail, worst_region, per-region
+observations and, for a failed one, `why` (report/why.py: the causes among its failing samples,
+the faults active at them, the first and worst moments; null when it passed or there is no
+failing sample to show). Values are raw (ratios 0..1, seconds);
 `display` holds the readable forms.
 """
 
@@ -22,8 +24,10 @@ from harness.assertions.evaluate import Outcome
 from harness.assertions.verdict import Verdict
 from harness.assertions.view import JournalView
 from harness.report import readable
+from harness.report.compression import stretches
 from harness.report.meta import ScenarioMeta
 from harness.report.traffic import traffic_totals
+from harness.report.why import Why, explain, headline
 
 SCHEMA = 1
 
@@ -52,6 +56,7 @@ def summary(
             "span": view.span,
             "replay": start.replay if start else None,
             "reached": round(view.end_t, 3),
+            "stretches": [s.to_json() for s in stretches(start, view.clock_start)] if start else [],
         },
         "traffic": {
             t.traffic: {
@@ -106,9 +111,50 @@ def assertion(o: Outcome, view: JournalView) -> dict[str, Any]:
             }
             for r in o.regions
         ],
+        "why": why(explain(o, view), view),
         "display": {
             "observed": readable.value(o.metric, o.observed),
             "threshold": readable.threshold(o.metric, o.op, o.threshold),
+        },
+    }
+
+
+def why(w: Why | None, view: JournalView) -> dict[str, Any] | None:
+    if w is None:
+        return None
+    worst = w.worst
+    return {
+        "line": headline(w, view),
+        "failing": w.what,
+        "count": w.bad,
+        "samples": w.samples,
+        "regions": list(w.regions),
+        "causes": [
+            {
+                "code": c.code,
+                "why": c.why,
+                "from": list(c.agents),
+                "count": c.count,
+                "label": c.label,
+            }
+            for c in w.causes
+        ],
+        "other_causes": w.other_causes,
+        "faults": [
+            {"fault": f.fault, "targets": list(f.targets), "count": f.count, "share": f.share}
+            for f in w.faults
+        ],
+        "no_fault": w.unfaulted,
+        "first": {"t": w.first, "at": view.date_at(w.first).isoformat()},
+        "worst": None
+        if worst is None
+        else {
+            "start": worst.start,
+            "end": worst.end,
+            "from": view.date_at(worst.start).isoformat(),
+            "to": view.date_at(worst.end).isoformat(),
+            "count": worst.bad,
+            "samples": worst.samples,
         },
     }
 

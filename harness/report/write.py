@@ -50,11 +50,12 @@ def write_reports(
 
 @dataclass(frozen=True)
 class Rendered:
-    """A recorded run judged again: its verdict, the outcomes and its drift."""
+    """A recorded run judged again: its verdict, the outcomes, its drift and its journal."""
 
     verdict: Verdict
     outcomes: list[Outcome]
     drift: DriftTally
+    view: JournalView | None = None
 
 
 def render(
@@ -89,7 +90,7 @@ def render_run(
     verdict = decide(outcomes, with_drift(ending_from_journal(events), drift, max_drift))
     meta = meta or _previous_meta(run_dir, view) or ScenarioMeta.from_journal(view)
     _write(run_dir, meta, view, outcomes, verdict)
-    return Rendered(verdict, outcomes, drift)
+    return Rendered(verdict, outcomes, drift, view)
 
 
 def _write(

@@ -40,6 +40,6 @@ def finish(
     events.append(end)
     meta = ScenarioMeta.from_scenario(scenario)
     write_reports(report_dir, meta, scenario.assertions, events, verdict, outcomes)
-    print_summary(outcomes, verdict, console, drift)
+    print_summary(outcomes, verdict, console, drift, view)
     console.print(f"report: {report_dir / HTML}", markup=False)
     return RunResult(verdict.status, verdict.exit_code, report_dir, outcomes, verdict.reason)

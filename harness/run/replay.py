@@ -25,6 +25,7 @@ from harness.backends.evidence import Evidence
 from harness.backends.registry import backend_of
 from harness.faults.driver import Driver
 from harness.journal import JournalWriter, RunStart
+from harness.load.config import planned_regions
 from harness.model.scenario import Scenario
 from harness.model.stack import StackInfo
 from harness.run.evidence import EvidencePhase
@@ -101,6 +102,9 @@ class Run:
             self.stack.backend,
             str(Path(s.file).resolve()),
             str(Path(s.topology.file).resolve()),
+            planned_regions(s),
+            {name: x.region for name, x in s.topology.services.items() if x.region is not None},
+            marks=[list(mark) for mark in s.clock.marks],
         )
         self.journal.write(start)
         self.journal.flush()

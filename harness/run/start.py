@@ -12,6 +12,7 @@ from rich.console import Console
 from harness import procs
 from harness.errors import InfrastructureError
 from harness.faults.cleanup import cleanup
+from harness.model import floor
 from harness.model.scenario import Scenario, load_scenario_with_warnings
 from harness.progress import terminal_console
 from harness.report.folder import prepare_report_dir
@@ -32,7 +33,7 @@ def run_scenario(path: Path, options: RunOptions, console: Console | None = None
     scenario, warnings = load_scenario_with_warnings(path, options.topology)
     for warning in warnings:  # before anything starts, as `harness validate` prints them
         console.print(str(warning), markup=False, soft_wrap=True)
-    scenario = scenario.with_overrides(options.duration, options.seed)
+    scenario = floor.check(scenario.with_overrides(options.duration, options.seed))
     report_dir = (options.report_dir or default_report_dir(scenario)).resolve()
     prepare_report_dir(report_dir)  # before any stack or fault: evidence must be writable
     topology = Path(scenario.topology.file)

@@ -2,7 +2,8 @@
 
 An INVITE gets 100 Trying at once; then the service's `admit` runs (its dependencies: a
 police-ict lookup, say) and either refuses the call with a status or lets it ring (180) and
-be answered (200 with `X-Answered-By`). The call is established when its ACK arrives, unless
+be answered (200 with `X-Answered-By`). A refusal says why in a `Warning` and a `Reason`
+(sip_refusal.py): the dependency that failed, or the application fault. The call is established when its ACK arrives, unless
 the ACK says the call was completed elsewhere (telephony hanging up a late answer after it
 re-routed the call): then nothing is registered for it. CANCEL before the answer gives 487.
 """
@@ -21,6 +22,7 @@ from mock_services.core import sip_codec
 from mock_services.core.faults import GARBAGE, HEALTHY, FaultTable, Verdict
 from mock_services.core.numbers import number_class
 from mock_services.core.sip_codec import Message
+from mock_services.core.sip_refusal import Refusal
 from mock_services.core.sip_transport import SipConnection, serve_request
 from mock_services.core.stats import Stats
 
@@ -51,8 +53,8 @@ class IncomingCall:
         return sip_codec.address_user(self.invite.get_header("From") or "")
 
 
-# Returns a refusal status (503, say) or None to answer the call.
-Admit = Callable[[IncomingCall], Awaitable[int | None]]
+# Returns a refusal (a status such as 503, or a Refusal saying why) or None to answer the call.
+Admit = Callable[[IncomingCall], Awaitable[int | Refusal | None]]
 
 
 class CallAnswerer:
@@ -132,12 +134,13 @@ class CallAnswerer:
                 call.conn.write(GARBAGE)
                 self._forget(call)
             else:
-                self._refuse(call, verdict.answer.status or 503)
+                status = verdict.answer.status or 503
+                self._refuse(call, Refusal(status, f"application fault: sip {status}"))
             return
         if self._admit is not None:
-            status = await self._admit(call)
-            if status is not None:
-                self._refuse(call, status)
+            refusal = await self._admit(call)
+            if refusal is not None:
+                self._refuse(call, refusal)
                 return
         if self.answer_delay:
             call.conn.send(self._answer(call, 180))
@@ -151,13 +154,15 @@ class CallAnswerer:
         call.conn.send(self._answer(call, 200))
         self.stats.inc("calls.answered")
 
-    def _refuse(self, call: IncomingCall, status: int) -> None:
-        self.stats.inc(f"calls.refused.{status}")
-        call.conn.send(self._answer(call, status))
+    def _refuse(self, call: IncomingCall, refusal: int | Refusal) -> None:
+        refusal = refusal if isinstance(refusal, Refusal) else Refusal(refusal)
+        self.stats.inc(f"calls.refused.{refusal.status}")
+        call.conn.send(self._answer(call, refusal.status, refusal.headers(self.name)))
         self._forget(call)  # its ACK (hop by hop) finds nothing and is absorbed
 
-    def _answer(self, call: IncomingCall, status: int) -> Message:
-        extra = {}
+    def _answer(
+        self, call: IncomingCall, status: int, extra: dict[str, str] | None = None
+    ) -> Message:
         if status == 200:
             extra = {"Contact": self.contact, "X-Answered-By": self.name}
         return sip_codec.response_to(call.invite, status, to_tag=call.to_tag, extra=extra)

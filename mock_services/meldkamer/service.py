@@ -5,7 +5,8 @@ HTTP API (its `http` listener):
     GET  /_control/buffer                {"pending": n} incidents not yet acknowledged by GMS
 
 Settings: `answer_delay` (seconds between 180 and 200), `flush_interval` (seconds between
-flush rounds while GMS fails), `talkgroup` (default tg-<region>).
+flush rounds while GMS fails), `talkgroup` (default tg-<region>), and the room's call-takers
+(`positions`, `queue`, `handling`: call_takers.py), unbounded unless the topology sets them.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from mock_services.core.http_client import ensure_status
 from mock_services.core.http_server import BadRequest, Request, Response
 from mock_services.core.line_client import LineAnswerError
 from mock_services.core.service import Routes
+from mock_services.core.sip_refusal import Refusal
 from mock_services.core.sip_uas import IncomingCall
 from mock_services.meldkamer.buffer import IncidentBuffer
+from mock_services.meldkamer.call_takers import BUSY_WARNING, Busy, CallTakers, Room
 
 FLUSH_BATCH = 32  # incidents re-sent concurrently per flush round
 _UNIT = re.compile(r"^[A-Za-z0-9._:/#+-]{1,64}$")
@@ -44,6 +47,35 @@ class Meldkamer(CallCentre):
         gms = self.config.dependency("gms")
         if gms is not None:
             self.spawn(self._flush_forever(gms))
+        self.call_takers = CallTakers(Room.from_settings(self.config.settings))
+        self.on_close(self.call_takers.close)
+        self.stats.gauge("call_takers.busy", lambda: self.call_takers.busy)
+        self.stats.gauge("call_takers.waiting", lambda: self.call_takers.waiting)
+
+    # --- call-takers -------------------------------------------------------------------------
+
+    def screens_calls(self) -> bool:
+        return super().screens_calls() or self.call_takers.room.bounded
+
+    async def admit(self, call: IncomingCall) -> int | Refusal | None:
+        """A free call-taker first (waiting in the queue for one), then the usual checks."""
+        if not self.call_takers.room.bounded:
+            return await super().admit(call)
+        try:
+            await self.call_takers.take()
+        except Busy:
+            self.stats.inc("calls.busy")
+            return Refusal(503, BUSY_WARNING)
+        try:
+            refusal = await super().admit(call)
+        except BaseException:  # cancelled by the caller: the call-taker is free again
+            self.call_takers.release()
+            raise
+        if refusal is None:
+            self.call_takers.answered()
+        else:
+            self.call_takers.release()
+        return refusal
 
     # --- incidents ---------------------------------------------------------------------------
 

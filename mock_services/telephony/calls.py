@@ -4,7 +4,8 @@ Telephony is a stateful proxy: it answers the caller 100 at once, forwards the I
 own Via, relays 180/183 and the final answer back (its Via removed), and ACKs non-2xx answers
 hop by hop. An attempt that gets no final answer in time is abandoned: it is CANCELled, and
 if its 200 still arrives later the callee is sent ACK (with a Reason saying the call was
-completed elsewhere) and BYE, so a re-routed call is never answered twice.
+completed elsewhere) and BYE, so a re-routed call is never answered twice. A call that fails
+tells the caller why: the callee's Warning and Reason travel with the final failure.
 """
 
 from __future__ import annotations
@@ -53,6 +54,14 @@ def contact_uri(response: SipResponse) -> str | None:
     if "<" in contact:
         return contact.partition("<")[2].partition(">")[0] or None
     return contact.partition(";")[0].strip() or None
+
+
+WHY = ("Warning", "Reason")  # RFC 3261 §20.43, RFC 3326: why a callee refused
+
+
+def why(response: SipResponse) -> dict[str, str]:
+    """The callee's Warning and Reason, to relay with its failure so the caller learns why."""
+    return {name: value for name in WHY if (value := response.get_header(name))}
 
 
 def _ignore(_: SipResponse | None) -> None:
@@ -164,7 +173,10 @@ class Call:
         sip_codec.pop_via(response)
         return self.caller.send(response)
 
-    def reply(self, status: int, reason: str | None = None) -> None:
+    def reply(
+        self, status: int, reason: str | None = None, extra: dict[str, str] | None = None
+    ) -> None:
         """Answer the caller ourselves (a final answer of telephony's own)."""
         tag = self.to_tag if status > 100 else None
-        self.caller.send(sip_codec.response_to(self.invite, status, reason, to_tag=tag))
+        answer = sip_codec.response_to(self.invite, status, reason, to_tag=tag, extra=extra)
+        self.caller.send(answer)

@@ -1,4 +1,10 @@
-"""Where a call goes: pure, from the config, the dialled number and the caller's region."""
+"""Where a call goes: pure, from the config, the dialled number and the caller's region.
+
+A telephony service that depends on other telephony services is a carrier's entry in front
+of a 112 platform built as redundant copies: a 112 call goes to the first copy and, while the
+link's fallback is `next-copy`, on to the next when one fails (the copies route it on to the
+meldkamers); the meldkamers' own numbers still go straight to them.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from mock_services.core.config import Dependency, ServiceConfig
 from mock_services.core.numbers import alternate_region, number_class
 
 BACKUP_REGION = "backup-region"
+NEXT_COPY = "next-copy"
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,9 @@ def route(config: ServiceConfig, dialled: str, caller_region: str | None) -> Rou
     if number != "112":
         centre = config.dependency("police-contact-centre")
         return Route(number, None, (centre,) if centre is not None else ())
+    copies = platform_copies(config)
+    if copies:
+        return Route(number, caller_region, copies)
     known = set(config.regions) | {d.region for d in config.by_kind("meldkamer") if d.region}
     region = caller_region if caller_region in known else default_region(config)
     if region is None:
@@ -51,3 +61,14 @@ def route(config: ServiceConfig, dialled: str, caller_region: str | None) -> Rou
     if backup is not None and backup != primary and may_reroute:
         targets.append(backup)
     return Route(number, region, tuple(targets))
+
+
+def platform_copies(config: ServiceConfig) -> tuple[Dependency, ...]:
+    """The 112 platform's copies a call may try, in the topology's order: the first, then each
+    next one while the last one tried falls back to `next-copy`."""
+    copies: list[Dependency] = []
+    for copy in config.by_kind("telephony"):
+        copies.append(copy)
+        if copy.fallback != NEXT_COPY:
+            break
+    return tuple(copies)

@@ -19,10 +19,11 @@ from mock_services.core.numbers import number_class
 from mock_services.core.service import Service
 from mock_services.core.sip_client import SipClient
 from mock_services.core.sip_codec import Message
+from mock_services.core.sip_refusal import Refusal
 from mock_services.core.sip_transport import SipConnection, SipServer, serve_request
 from mock_services.core.sip_uas import ALLOW
 from mock_services.telephony import routing
-from mock_services.telephony.calls import Attempt, Call, forwarded, in_dialog
+from mock_services.telephony.calls import Attempt, Call, forwarded, in_dialog, why
 
 CALL_TTL = 600.0  # seconds an answered call is kept without a BYE
 
@@ -106,7 +107,9 @@ class Telephony(Service):
                 call.caller.write(GARBAGE)
                 self._forget(call)
             else:
-                self._fail(call, fault.status or 503)
+                status = fault.status or 503
+                refusal = Refusal(status, f"application fault: sip {status}")
+                self._fail(call, status, extra=refusal.headers(self.name))
             return
         last: SipResponse | None = None
         for number, target in enumerate(call.route.targets):
@@ -124,12 +127,13 @@ class Telephony(Service):
                 if response.status_code < 300:
                     self._answered(call, response)
                 else:
-                    self._fail(call, response.status_code, response.reason_phrase)
+                    self._fail(call, response.status_code, response.reason_phrase, why(response))
                 return
-        if last is not None:
-            self._fail(call, last.status_code, last.reason_phrase)
+        if last is not None:  # the final failure, and the callee's word on why
+            self._fail(call, last.status_code, last.reason_phrase, why(last))
         else:
-            self._fail(call, 503)
+            tried = ", ".join(t.service for t in call.route.targets) or "nobody to route to"
+            self._fail(call, 503, extra=Refusal(503, f"no answer from {tried}").headers(self.name))
 
     async def _attempt(self, call: Call, target: Dependency) -> SipResponse | None:
         """Forward the INVITE to `target`; its final answer, or None when none came in time."""
@@ -156,10 +160,16 @@ class Telephony(Service):
             attempt.hang_up(response)
             self._forget(call)
 
-    def _fail(self, call: Call, status: int, reason: str | None = None) -> None:
+    def _fail(
+        self,
+        call: Call,
+        status: int,
+        reason: str | None = None,
+        extra: dict[str, str] | None = None,
+    ) -> None:
         call.state = "failed"
         self.stats.inc(f"calls.failed.{status}")
-        call.reply(status, reason)
+        call.reply(status, reason, extra)
         self._forget(call)  # the caller's ACK to this answer finds nothing and is absorbed
 
     # --- in-dialog requests ------------------------------------------------------------------

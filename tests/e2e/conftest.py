@@ -6,13 +6,14 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from harness.model.stack import StackInfo
+from harness.run import RunResult
 from harness.toxiproxy.client import ToxiproxyClient
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,6 +76,43 @@ def stack_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]
     finally:
         down = h("down", timeout=60)
         assert down.returncode == 0, down.stdout + down.stderr
+
+
+RunOnStacks = Callable[..., RunResult]
+
+
+@pytest.fixture(scope="module")
+def run_on_stacks(
+    dispatch_stack: StackInfo, dispatch_state_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunOnStacks]:
+    """Runs scenario files like the plugin's run_scenario, but keeps one local stack per
+    topology for the module: runs on the coupled or the KPN topology then share a stack
+    instead of each bringing its own up and down (about 20 s a run on 2 cores)."""
+    from harness.model.scenario import load_scenario
+    from harness.run import RunOptions, run_scenario
+    from harness.stacks import Stack, stack_for_run
+
+    root = tmp_path_factory.mktemp("stacks")
+    default = Path(dispatch_stack.topology).resolve() if dispatch_stack.topology else None
+    states: dict[Path | None, Path] = {default: dispatch_state_dir}
+    owned: list[Stack] = []
+
+    def run(path: Path, duration: float | None = None, report_dir: Path | None = None) -> RunResult:
+        topology = Path(load_scenario(path).topology.file).resolve()
+        if topology not in states:
+            states[topology] = root / f"state-{len(states)}"
+            owned.append(stack_for_run("local", topology, states[topology]))
+        report = report_dir or root / f"report-{len(list(root.glob('report-*')))}"
+        options = RunOptions(
+            duration=duration, state_dir=states[topology], report_dir=report, live=False
+        )
+        return run_scenario(path, options)
+
+    try:
+        yield run
+    finally:
+        for stack in owned:
+            stack.close()
 
 
 def toxiproxy_of(h: Harness) -> ToxiproxyClient:

@@ -5,6 +5,7 @@ Real Kamailio, real mock callees, one real Toxiproxy proxy per link (sip-router-
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,8 @@ from tests.integration.kamailio.router import (
 )
 
 pytestmark = [pytest.mark.integration]
+
+CLOSE_SEEN = 0.3  # s for Kamailio to read the close of its open connection (an assumption)
 
 
 def meldkamer(region: str) -> str:
@@ -57,6 +60,9 @@ def test_a_112_call_goes_to_the_backup_when_the_primary_link_refuses(
     caller = sip_router.caller()
     for region in REGIONS:
         module_toxiproxy.set_enabled(link(meldkamer(region)), False)
+        # Disabling closes Kamailio's open connection to the link; an INVITE written before
+        # Kamailio reads that close waits for the link timer (1 s), as a real call would.
+        time.sleep(CLOSE_SEEN)
         result = caller.call("112", region)
         module_toxiproxy.set_enabled(link(meldkamer(region)), True)
         assert (region, result.status, result.answered_by) == (

@@ -97,10 +97,14 @@ def _response(status: str, headers: dict[str, str], extra: dict[str, str]) -> by
 
 class SipUas(_Server):
     """Answers every INVITE with 100 then 200 OK (X-Answered-By: meldkamer-<caller region>),
-    or with `status` when set; ACK is recorded, BYE gets 200."""
+    or with `status` when set (`refuse`: a status per dialled number); ACK is recorded, BYE
+    gets 200."""
 
-    def __init__(self, status: str | None = None, delay: float = 0.0) -> None:
+    def __init__(
+        self, status: str | None = None, delay: float = 0.0, refuse: dict[str, str] | None = None
+    ) -> None:
         self.status = status
+        self.refuse = refuse or {}
         self.delay = delay
         self.seen = Seen()
         uas = self
@@ -128,8 +132,9 @@ class SipUas(_Server):
             out.write(_response("100 Trying", headers, {}))
             if self.delay:
                 time.sleep(self.delay)
-            if self.status is not None:
-                out.write(_response(self.status, headers, {"_tag": "uas"}))
+            status = self.refuse.get(uri.removeprefix("sip:").split("@")[0], self.status)
+            if status is not None:
+                out.write(_response(status, headers, {"_tag": "uas"}))
                 return
             region = headers.get("x-caller-region", "national")
             answer = {

@@ -61,7 +61,7 @@ def test_every_request_of_every_traffic_class_is_journaled_and_the_run_ends_by_i
     config = runner.config
     for r in reqs:
         assert config.wall_start <= r.wall < config.end
-        assert r.t == pytest.approx((r.wall - config.wall_start) * config.factor)
+        assert r.t == pytest.approx(config.scenario_time(r.wall))
 
     calls = [r for r in reqs if r.traffic.startswith("callers-")]
     seen = load_world.telephony.seen

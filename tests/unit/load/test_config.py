@@ -88,7 +88,7 @@ def test_class_names_are_unique_python_identifiers() -> None:
 
 def test_scenario_time_runs_at_the_clock_factor() -> None:
     config = build({"office-users": 1.0})
-    assert config.factor == 86400 / 60
+    assert config.marks == ((0.0, 0.0), (86400.0, 60.0))
     assert config.scenario_time(1000.0) == 0.0
     assert config.scenario_time(1001.5) == 1.5 * 86400 / 60
     assert config.end == 1030.0

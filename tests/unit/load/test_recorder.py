@@ -8,6 +8,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
+from harness.clock import linear
 from harness.journal import JournalWriter, Request, read_events
 from harness.load.recorder import Recorder
 from harness.load.transport import OperationFailed
@@ -16,7 +17,7 @@ from harness.load.transport import OperationFailed
 def record(tmp_path: Path, *events: dict[str, object]) -> list[Request]:
     path = tmp_path / "journal.jsonl"
     with JournalWriter(path) as writer:
-        recorder = Recorder(writer, wall_start=1000.0, factor=1440.0)
+        recorder = Recorder(writer, wall_start=1000.0, marks=linear(86400.0, 60.0))
         for event in events:
             recorder.on_request(**event)  # type: ignore[arg-type]
     out = list(read_events(path))
@@ -106,11 +107,21 @@ def test_requests_that_name_no_traffic_are_not_ours(tmp_path: Path) -> None:
 
 
 @given(st.floats(0, 1e5), st.floats(0.01, 1e4), st.floats(0, 1e5))
-def test_scenario_time_is_wall_offset_times_the_clock_factor(
+def test_scenario_time_is_wall_offset_times_the_clock_factor_on_one_rate(
     wall_start: float, factor: float, offset: float
 ) -> None:
-    recorder = Recorder(writer=None, wall_start=wall_start, factor=factor)  # type: ignore[arg-type]
+    marks = linear(factor * 100.0, 100.0)
+    recorder = Recorder(writer=None, wall_start=wall_start, marks=marks)  # type: ignore[arg-type]
     assert recorder.scenario_time(wall_start) == 0.0
     assert math.isclose(
         recorder.scenario_time(wall_start + offset), offset * factor, rel_tol=1e-9, abs_tol=1e-6
     )
+
+
+def test_scenario_time_follows_a_piecewise_clock() -> None:
+    # 100 scenario s in 1 wall s, then 10 scenario s in 9 wall s (a focus window)
+    recorder = Recorder(
+        writer=None, wall_start=0.0, marks=((0.0, 0.0), (100.0, 1.0), (110.0, 10.0))
+    )  # type: ignore[arg-type]
+    assert recorder.scenario_time(0.5) == 50.0
+    assert math.isclose(recorder.scenario_time(5.5), 105.0)

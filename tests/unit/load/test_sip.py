@@ -9,6 +9,7 @@ from aiosipua.message import SipMessage, SipRequest, SipResponse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from harness.load.recorder import MAX_ERROR
 from harness.load.sip import CallResult, SipCaller, SipFailure, SipStream
 from tests.unit.load.fakes import FakeClock, ScriptedConnection
 
@@ -134,6 +135,39 @@ def test_a_final_non_2xx_answer_is_a_failure_with_its_status_and_reason(status: 
     assert result.error == status
     assert result.status == int(status[:3])
     assert [r.method for r in h.sent] == ["INVITE", "ACK"]  # no BYE: there is no dialog
+
+
+def refusing(clock: FakeClock, **why: str) -> Callable[[bytes], list[bytes]]:
+    """A scripted UAS refusing every INVITE with 503 and the given headers (Warning, Reason)."""
+
+    def respond(data: bytes) -> list[bytes]:
+        requests = (SipMessage.parse(raw) for raw in SipStream().feed(data))
+        return [
+            response(r, "503 Service Unavailable", **why)
+            for r in requests
+            if isinstance(r, SipRequest) and r.method == "INVITE"
+        ]
+
+    return respond
+
+
+def test_a_refusal_keeps_the_warning_that_says_which_dependency_failed() -> None:
+    warning = '399 meldkamer-rotterdam "police-ict unreachable: connection refused"'
+    result = Harness(lambda c: refusing(c, Warning=warning)).call()
+    assert result.error == f"503 Service Unavailable; Warning: {warning}"
+
+
+def test_without_a_warning_a_refusal_keeps_its_reason() -> None:
+    reason = 'SIP ;cause=503 ;text="gms failed: HTTP 500"'
+    result = Harness(lambda c: refusing(c, Reason=reason)).call()
+    assert result.error == f"503 Service Unavailable; Reason: {reason}"
+
+
+def test_a_long_warning_is_cut_to_what_the_journal_keeps() -> None:
+    warning = '399 meldkamer-rotterdam "' + "police-ict unreachable " * 20 + '"'
+    result = Harness(lambda c: refusing(c, Warning=warning)).call()
+    assert result.error is not None and len(result.error) == MAX_ERROR
+    assert result.error.startswith("503 Service Unavailable; Warning: 399 meldkamer-rotterdam")
 
 
 def test_no_answer_fails_after_the_timeout_and_the_next_call_connects_again() -> None:

@@ -105,3 +105,28 @@ def test_an_alternate_number_reaches_that_meldkamer_only_past_the_112_platform()
 def test_an_alternate_number_of_an_unknown_region_is_nobodys_number() -> None:
     c = config(meldkamer("north"))
     assert route(c, "meldkamer-atlantis", caller_region=None) is None
+
+
+# --- a 112 platform built as redundant copies (scenarios/topologies/meldkamer-nl-kpn.yaml) -----
+
+
+def copy(name: str, fallback: str | None = "next-copy") -> Dependency:
+    return Dependency(name, "telephony", f"telephony->{name}", "127.0.0.1", 3, fallback=fallback)
+
+
+def test_an_entry_in_front_of_platform_copies_tries_each_copy_in_turn_for_112() -> None:
+    copies = [copy("routing-112-a"), copy("routing-112-b"), copy("routing-112-c", None)]
+    result = route(config(*copies, meldkamer("rotterdam"), CENTRE), "112", "rotterdam")
+    assert names(result) == ["routing-112-a", "routing-112-b", "routing-112-c"]
+    assert result is not None and result.region == "rotterdam"
+
+
+def test_a_copy_without_next_copy_ends_the_list() -> None:
+    copies = [copy("routing-112-a", None), copy("routing-112-b")]
+    assert names(route(config(*copies), "112", "rotterdam")) == ["routing-112-a"]
+
+
+def test_the_meldkamers_own_numbers_and_0900_bypass_the_platform_copies() -> None:
+    deps = config(copy("routing-112-a"), meldkamer("rotterdam", None), CENTRE)
+    assert names(route(deps, "meldkamer-rotterdam", None)) == ["meldkamer-rotterdam"]
+    assert names(route(deps, "09008844", None)) == ["police-contact-centre"]

@@ -33,6 +33,14 @@ def test_has_the_run_fields(data: dict[str, Any]) -> None:
         "span": 237600.0,
         "replay": 90.0,
         "reached": 237600.0,
+        "stretches": [  # the sample journal has no focus windows: one stretch, one rate
+            {
+                "from": "2020-09-15T00:00:00",
+                "until": "2020-09-17T18:00:00",
+                "wall": 90.0,
+                "rate": 2640.0,
+            }
+        ],
     }
 
 
