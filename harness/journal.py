@@ -48,6 +48,9 @@ class RunStart(Event):
     service_regions: dict[str, str] = field(default_factory=dict)  # service -> its region
     # The clock's marks, (scenario s, wall s since `wall`) pairs; none: one rate (older runs).
     marks: list[list[float]] = field(default_factory=list)
+    # The predicted blast radius (harness/model/blast.py): fault -> traffic -> region ("" for a
+    # national class) -> why it can be hurt there; None: not predicted (older runs).
+    blast: dict[str, dict[str, dict[str, str]]] | None = None
 
     def clock_marks(self) -> Marks:
         if len(self.marks) >= 2:

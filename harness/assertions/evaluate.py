@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from harness.assertions import metrics
+from harness.assertions.blast_radius import UNEXPECTED, blast_matrix, unexpected_damage
 from harness.assertions.view import JournalView, Selection
 from harness.journal import Event
 from harness.model.scenario import Check
@@ -42,6 +43,35 @@ def metric(name: str) -> Callable[[Metric], Metric]:
         return fn
 
     return register
+
+
+# Metrics over the whole run (every fault x traffic), not one selection of requests.
+RunMetric = Callable[[Check, JournalView], Measure]
+RUN_METRICS: dict[str, RunMetric] = {}
+
+
+def run_metric(name: str) -> Callable[[RunMetric], RunMetric]:
+    def register(fn: RunMetric) -> RunMetric:
+        RUN_METRICS[name] = fn
+        METRICS[name] = _whole_run_only  # known by name; a selection alone cannot judge it
+        return fn
+
+    return register
+
+
+def _whole_run_only(check: Check, sel: Selection) -> Measure:
+    return Measure(None, 0, problem=f"{check.metric} is judged over the whole journal")
+
+
+@run_metric("unexpected_damage")
+def _unexpected_damage(check: Check, view: JournalView) -> Measure:
+    cells = blast_matrix(view)
+    if cells is None:
+        problem = "the journal's run-start carries no blast-radius prediction"
+        return Measure(None, 0, "cells", problem)
+    found = [c.label for c in cells if c.status == UNEXPECTED]
+    note = f"unexpected damage: {', '.join(found)}" if found else ""
+    return Measure(float(unexpected_damage(cells)), len(cells), "cells", note=note, counted=False)
 
 
 @metric("success_ratio")
@@ -182,7 +212,10 @@ def traffic_of(check: Check) -> str | None:
 def _judged(
     check: Check, view: JournalView, region: str | None
 ) -> tuple[float | None, int, bool, str]:
-    measure = METRICS[check.metric](check, view.select(traffic_of(check), region, check.window))
+    if check.metric in RUN_METRICS:
+        measure = RUN_METRICS[check.metric](check, view)
+    else:
+        measure = METRICS[check.metric](check, view.select(traffic_of(check), region, check.window))
     passed, detail = judge(check, measure, _where(check, view, region))
     return measure.observed, measure.samples, passed, detail
 

@@ -11,12 +11,14 @@ import atexit
 import ctypes
 import os
 import signal
+import time
 from pathlib import Path
 from typing import Any
 
 import gevent
 from locust import events
 from locust.runners import MasterRunner, WorkerRunner
+from locust.stats import CSV_STATS_INTERVAL_SEC
 
 from harness.journal import JournalWriter
 from harness.load.config import LoadConfig
@@ -64,6 +66,21 @@ def _record_requests(environment: Any, runner: Any, **_: Any) -> None:
     environment.events.test_stop.add_listener(lambda **_: writer.flush())
     environment.events.quitting.add_listener(close)
     atexit.register(close)  # also when a worker exits without Locust's quitting event
+    if not isinstance(runner, WorkerRunner):
+        gevent.spawn(_quit_when_done, runner)
+
+
+def _quit_when_done(runner: Any) -> None:
+    """Locust's run time covers `end` plus the drain, the longest a request may take. No user
+    starts a request after `end` and each then stops, so once none is left every request has
+    finished: quit instead of waiting out the rest of the drain, once Locust's statistics CSV
+    (rewritten every CSV_STATS_INTERVAL_SEC, not at quit) has them too. (With `--processes`
+    the workers keep the drain; their master ends them.)"""
+    gevent.sleep(max(0.0, LOAD.end - time.time()))
+    while runner.user_count:
+        gevent.sleep(0.1)
+    gevent.sleep(CSV_STATS_INTERVAL_SEC + 0.25)
+    runner.quit()
 
 
 events.init.add_listener(_record_requests)  # type: ignore[no-untyped-call]

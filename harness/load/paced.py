@@ -53,8 +53,10 @@ class Paced:
         gevent.sleep(max(0.0, self.pacer.due - time.time()))
 
     def wait_time(self) -> float:
-        """Locust asks after each request how long to wait before the next one."""
-        return self.pacer.wait(time.time())
+        """Locust asks after each request how long to wait before the next one; a next one
+        due after `end` never comes, so the user stops at `end` instead of sleeping on."""
+        now = time.time()
+        return min(self.pacer.wait(now), max(0.0, self.load.end - now) + 0.01)
 
     def _check_end(self) -> None:
         if time.time() >= self.load.end:

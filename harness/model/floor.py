@@ -142,20 +142,27 @@ def fastest(clock: Clock, start: float, end: float) -> float:
 
 
 def shortest_replay(scenario: Scenario) -> str:
-    """The shortest whole number of seconds at which every window can be judged."""
+    """The fix, in words: `--duration Ns` with the shortest replay that works."""
+    seconds = shortest(scenario)
+    return "longer than 10 days" if seconds is None else f"--duration {seconds}s"
+
+
+def shortest(scenario: Scenario) -> int | None:
+    """The shortest whole number of seconds at which every window can be judged (None:
+    longer than ten days). Bisection: a longer replay never gives a window less."""
 
     def enough(replay: float) -> bool:
         return not _starved(scenario, scenario.clock.with_replay(replay))
 
-    lo, hi = scenario.clock.replay, scenario.clock.replay * 2
+    lo, hi = 0, max(math.ceil(scenario.clock.replay), 1)  # lo never enough, hi enough
     while not enough(hi):
         lo, hi = hi, hi * 2
         if hi > _LONGEST:
-            return "longer than 10 days"
-    while hi - lo > 0.5:
-        mid = (lo + hi) / 2
+            return None
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
         lo, hi = (lo, mid) if enough(mid) else (mid, hi)
-    return f"--duration {math.ceil(hi)}s"
+    return hi
 
 
 def _span(clock: Clock, start: float, end: float) -> str:

@@ -110,19 +110,21 @@ def resolve(src: Source, spec: ScenarioFile, index: dict[str, list[int]], base: 
         floor=floor,
         spacing=spacings(checks, load, r.topology, r.clock.span),
         min_samples=spec.clock.min_samples,
+        design=None if spec.design is None else _topology(src, spec, base, "design"),
     )
 
 
-def _topology(src: Source, spec: ScenarioFile, base: Path) -> Topology:
-    path = (base / spec.topology).resolve()
+def _topology(src: Source, spec: ScenarioFile, base: Path, key: str = "topology") -> Topology:
+    named = spec.design if key == "design" and spec.design is not None else spec.topology
+    path = (base / named).resolve()
     if not path.is_file():
-        raise InvalidInput([problem(src, ("topology",), f"no such file: {path}")])
+        raise InvalidInput([problem(src, (key,), f"no such file: {path}")])
     try:
         return load_topology(path)
     except InvalidInput as exc:
-        line = src.line(("topology",))
+        line = src.line((key,))
         raise InvalidInput(
-            [Problem(src.file, line, f"topology {spec.topology} is invalid"), *exc.problems]
+            [Problem(src.file, line, f"topology {named} is invalid"), *exc.problems]
         ) from None
 
 
@@ -261,8 +263,8 @@ class _Resolver:
         self.check_selection(c, path)
         if halt and c.halt_window is None:
             self.fail(path, "a halt condition needs a window (e.g. window: 5s)")
-        if halt and c.metric == "answered_by_ratio":
-            self.fail((*path, "metric"), "answered_by_ratio is an assertion, not a halt condition")
+        if halt and c.metric in ("answered_by_ratio", "unexpected_damage"):
+            self.fail((*path, "metric"), f"{c.metric} is an assertion, not a halt condition")
         if halt and c.during is not None:
             self.fail((*path, "during"), "a halt condition watches a sliding window, not during")
         if not halt and c.halt_window is not None:

@@ -158,6 +158,7 @@ class Scenario:
     floor: tuple[Focus, ...] = ()  # the wall seconds each assertion window needs (floor.py)
     spacing: tuple[Spacing, ...] = ()  # what each max_scenario_gap threshold needs (floor.py)
     min_samples: int = 20
+    design: Topology | None = None  # the topology as designed (blast.py); None: `topology`
 
     @property
     def traffic_classes(self) -> dict[str, TrafficClass]:

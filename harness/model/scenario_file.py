@@ -40,6 +40,7 @@ Metric = Literal[
     "requests",
     "outage_spans",
     "answered_by_ratio",
+    "unexpected_damage",
 ]
 METRICS: tuple[str, ...] = get_args(Metric)
 TIME_METRICS = ("latency", "max_gap", "max_scenario_gap")
@@ -360,6 +361,11 @@ class ScenarioFile(_Strict):
     sources: list[str] = Field(default_factory=list)
     assumptions: list[str] = Field(default_factory=list)
     topology: str = "topologies/meldkamer-nl.yaml"
+    design: str | None = Field(
+        default=None,
+        description="The topology as designed, that the blast radius is predicted from "
+        "(unexpected_damage); unset: the scenario's topology.",
+    )
     clock: ClockFile
     seed: int = 0
     load: dict[str, LoadEntry] = Field(default_factory=dict)

@@ -11,11 +11,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from harness.assertions.blast_radius import Cell, blast_matrix, unexpected_damage
 from harness.assertions.drift import DriftTally
 from harness.assertions.evaluate import Outcome
 from harness.assertions.verdict import Verdict
 from harness.assertions.view import JournalView
-from harness.report import readable
+from harness.report import blast, readable
 from harness.report.why import explain, headline
 
 VERDICT_STYLES = {
@@ -34,8 +35,10 @@ def summary_table(
     view: JournalView | None = None,
 ) -> Table:
     # The verdict goes under the table: the last thing a person (or a CI log) reads.
+    cells = blast_matrix(view) if view is not None else None
     caption = Text.assemble(
         *([(f"{drift}\n", "bold red")] if drift is not None and drift.events else []),
+        *([(f"{blast.headline(cells)}\n", _blast_style(cells))] if cells else []),
         ("verdict: ", "bold"),
         (verdict.status.upper(), VERDICT_STYLES.get(verdict.status, "bold")),
         f"  (exit {verdict.exit_code})  {verdict.reason}",
@@ -58,6 +61,10 @@ def summary_table(
             mark, o.name, observed, readable.threshold(o.metric, o.op, o.threshold), detail
         )
     return table
+
+
+def _blast_style(cells: list[Cell]) -> str:
+    return "bold red" if unexpected_damage(cells) else "dim"
 
 
 def print_summary(

@@ -9,13 +9,14 @@ from typing import Any
 import jinja2
 
 from harness.assertions import metrics
+from harness.assertions.blast_radius import blast_matrix
 from harness.assertions.drift import tally
 from harness.assertions.evaluate import Outcome
 from harness.assertions.verdict import Verdict
 from harness.assertions.view import JournalView
 from harness.journal import Transition
 from harness.model.duration import format_duration
-from harness.report import readable
+from harness.report import blast, readable
 from harness.report.compression import stretches
 from harness.report.meta import ScenarioMeta
 from harness.report.plot import timeline_svg
@@ -53,6 +54,7 @@ def report_html(
         traffic=_traffic(view),
         faults=_faults(meta, view, timeline),
         drift=_drift(view),
+        blast=blast.matrix(cells) if (cells := blast_matrix(view)) is not None else None,
         halts=[
             {
                 "when": f"{view.date_at(h.t):%d %b %H:%M:%S}",

@@ -19,11 +19,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from harness.assertions.blast_radius import blast_matrix
 from harness.assertions.drift import DriftTally, tally
 from harness.assertions.evaluate import Outcome
 from harness.assertions.verdict import Verdict
 from harness.assertions.view import JournalView
-from harness.report import readable
+from harness.report import blast, readable
 from harness.report.compression import stretches
 from harness.report.meta import ScenarioMeta
 from harness.report.traffic import traffic_totals
@@ -74,6 +75,7 @@ def summary(
         ],
         "drift": drift(tally(view.drifts)),
         "assertions": [assertion(o, view) for o in outcomes],
+        "blast_radius": blast.to_json(cells) if (cells := blast_matrix(view)) is not None else None,
     }
 
 

@@ -26,6 +26,7 @@ from harness.backends.registry import backend_of
 from harness.faults.driver import Driver
 from harness.journal import JournalWriter, RunStart
 from harness.load.config import planned_regions
+from harness.model.blast import predict
 from harness.model.scenario import Scenario
 from harness.model.stack import StackInfo
 from harness.run.evidence import EvidencePhase
@@ -91,6 +92,8 @@ class Run:
 
     def _journal_start(self) -> RunStart:
         s = self.scenario
+        planned = planned_regions(s)
+        loaded = {x.traffic: x.traffic_class for x in s.load if x.rate > 0}
         start = RunStart(
             time.time() + self.options.lead,
             0.0,
@@ -102,9 +105,10 @@ class Run:
             self.stack.backend,
             str(Path(s.file).resolve()),
             str(Path(s.topology.file).resolve()),
-            planned_regions(s),
+            planned,
             {name: x.region for name, x in s.topology.services.items() if x.region is not None},
             marks=[list(mark) for mark in s.clock.marks],
+            blast=predict(s.design or s.topology, s.faults, loaded, planned),
         )
         self.journal.write(start)
         self.journal.flush()

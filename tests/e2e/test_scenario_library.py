@@ -118,6 +118,20 @@ def test_the_coupling_regression_is_caught_and_reproducible(
     assert _transitions(first) == _transitions(second)
     assert len(_transitions(first)) > 20  # it really flapped
     _explains_112_failed_because_answering_needed_police_ict(first)
+    _flags_the_coupling_as_unexpected_damage_to_112(first)
+
+
+def _flags_the_coupling_as_unexpected_damage_to_112(result: RunResult) -> None:
+    """Against its design (meldkamer-nl.yaml) police ICT must not reach 112: the damage it did
+    is unexpected, found without reading any 112 assertion."""
+    summary = json.loads((result.report_dir / "summary.json").read_text(encoding="utf-8"))
+    hidden = [c for c in summary["blast_radius"]["cells"] if c["status"] == "unexpected damage"]
+    assert hidden and {(c["fault"], c["traffic"]) for c in hidden} == {
+        ("police-ict-flapping", "callers-112")
+    }, summary["blast_radius"]
+    assert not _outcome(result, "no hidden coupling")
+    html = (result.report_dir / "report.html").read_text(encoding="utf-8")
+    assert "cells of unexpected damage: hidden coupling" in html
 
 
 def _explains_112_failed_because_answering_needed_police_ict(result: RunResult) -> None:
