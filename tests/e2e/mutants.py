@@ -2,7 +2,7 @@
 
 Written with ruamel's round-trip YAML so a mutant reads like its original; the assertions'
 `shows` lose the dropped faults' names (a `shows` naming no fault is removed), and the
-topology becomes an absolute path so the mutant runs from any folder.
+topology (and design) become absolute paths so the mutant runs from any folder.
 """
 
 from __future__ import annotations
@@ -40,7 +40,9 @@ def write_mutant(path: Path, drop: Iterable[str], out: Path) -> Path:
             check["shows"] = kept
         else:
             del check["shows"]
-    data["topology"] = str((path.parent / data["topology"]).resolve())
+    for key in ("topology", "design"):  # relative to the original's folder
+        if key in data:
+            data[key] = str((path.parent / data[key]).resolve())
     data["name"] = f"{data['name']}-without-{'-'.join(sorted(dropped)) or 'nothing'}"[:120]
     with out.open("w", encoding="utf-8") as f:
         YAML().dump(data, f)
