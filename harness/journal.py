@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -52,7 +53,9 @@ class RunStart(Event):
     # national class) -> why it can be hurt there; None: not predicted (older runs).
     blast: dict[str, dict[str, dict[str, str]]] | None = None
 
+    @cached_property
     def clock_marks(self) -> Marks:
+        """The marks as the clock uses them, built once per run-start (read per request)."""
         if len(self.marks) >= 2:
             return tuple((float(t), float(w)) for t, w in self.marks)
         if self.span > 0 and self.replay > 0:
@@ -61,12 +64,12 @@ class RunStart(Event):
 
     def wall_at(self, t: float) -> float:
         """The wall time of scenario time `t` in this run."""
-        marks = self.clock_marks()
+        marks = self.clock_marks
         return self.wall + interpolate(marks, t, 0) - interpolate(marks, self.t, 0)
 
     def scenario_at(self, wall: float) -> float:
         """The scenario time of wall time `wall` in this run."""
-        marks = self.clock_marks()
+        marks = self.clock_marks
         return interpolate(marks, wall - self.wall + interpolate(marks, self.t, 0), 1)
 
 

@@ -16,6 +16,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 
 from harness.assertions import metrics
 from harness.assertions.evaluate import Measure, badness, judge, traffic_of
@@ -102,7 +103,7 @@ class _Gap(Tally):
         self,
         lo: float,
         hi: float,
-        at: Callable[[Request], float] = lambda r: r.wall,
+        at: Callable[[Request], float] = attrgetter("wall"),
         to_axis: Callable[[float], float] = float,
     ) -> None:
         # `at` and `to_axis` pick the time axis: wall time (max_gap) or scenario time
@@ -275,11 +276,7 @@ class _Clock:
 
 def _scenario_gap(check: Check, clock: _Clock) -> Tally:
     lo, hi = (clock.scenario_at(x) for x in clock.fixed_bounds(check))
-    return _Gap(lo, hi, _scenario_time, clock.scenario_at)
-
-
-def _scenario_time(r: Request) -> float:
-    return r.t
+    return _Gap(lo, hi, attrgetter("t"), clock.scenario_at)
 
 
 TALLIES: dict[str, Callable[[Check, _Clock], Tally]] = {

@@ -47,7 +47,7 @@ def stretches(start: RunStart, clock_start: datetime) -> list[Stretch]:
 
     return [
         Stretch(at(t0), at(t1), w1 - w0)
-        for (t0, w0), (t1, w1) in itertools.pairwise(start.clock_marks())
+        for (t0, w0), (t1, w1) in itertools.pairwise(start.clock_marks)
     ]
 
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from operator import attrgetter
 
 from harness.assertions.evaluate import Outcome, traffic_of
 from harness.assertions.view import JournalView, Selection
@@ -238,7 +239,7 @@ def _gap(selections: Sequence[Selection], scenario: bool) -> Stretch:
     max_scenario_gap), shown in scenario time."""
     gaps = []
     for sel in selections:
-        at = _scenario_time if scenario else _wall_time
+        at: Callable[[Request], float] = attrgetter("t" if scenario else "wall")
         start, end = (sel.start_t, sel.end_t) if scenario else (sel.start_wall, sel.end_wall)
         times = sorted(min(max(at(r), start), end) for r in sel.requests if r.ok)
         lo, hi = max(pairwise([start, *times, end]), key=lambda p: p[1] - p[0])
@@ -249,14 +250,6 @@ def _gap(selections: Sequence[Selection], scenario: bool) -> Stretch:
     if scenario:
         return Stretch(lo, hi, bad, len(inside))
     return Stretch(sel.scenario_at(lo), sel.scenario_at(hi), bad, len(inside))
-
-
-def _scenario_time(r: Request) -> float:
-    return r.t
-
-
-def _wall_time(r: Request) -> float:
-    return r.wall
 
 
 def _few(names: Sequence[str], shown: int = 3) -> str:
