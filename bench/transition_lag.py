@@ -57,7 +57,7 @@ class _Collect:
                 self.transitions.append(event)
 
 
-def _scenario(links: list[str], rate: float, duration: float) -> Scenario:
+def flapping_scenario(links: list[str], rate: float, duration: float) -> Scenario:
     """Each link flaps with a fixed period; starts are staggered so transitions come evenly."""
     period = len(links) / rate
     span = LEAD_IN + duration + 1.0
@@ -89,10 +89,13 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def bench_transition_lag(
-    rate: float = 50.0, duration: float = 10.0, links: int = 10
+    rate: float = 50.0, duration: float = 10.0, links: int = 10, idle: int = 0
 ) -> TransitionLag:
-    names = [f"bench-{i}->x" for i in range(links)]
-    scenario = _scenario(names, rate, duration)
+    """`links` proxies flap; `idle` more exist on the server and in the driver, untouched
+    (a bigger world with the same faults: what the growth curves vary)."""
+    flapping = [f"bench-{i}->x" for i in range(links)]
+    names = [*flapping, *(f"idle-{i}->x" for i in range(idle))]
+    scenario = flapping_scenario(flapping, rate, duration)
     journal = _Collect()
     with ToxiproxyServer() as server, tempfile.TemporaryDirectory() as tmp:
         client = ToxiproxyClient(server.api)
@@ -109,7 +112,11 @@ def bench_transition_lag(
             reconciler.clear()
         client.close()
     lags = [(t.wall - t.scheduled) * 1000 for t in journal.transitions if t.ok]
-    failed = sum(1 for t in journal.transitions if not t.ok)
+    return lag_of(lags, sum(1 for t in journal.transitions if not t.ok))
+
+
+def lag_of(lags: list[float], failed: int) -> TransitionLag:
+    """Percentiles of transition lags in milliseconds."""
     if not lags:
         return TransitionLag(0, failed, float("nan"), float("nan"), float("nan"))
     return TransitionLag(

@@ -49,6 +49,24 @@ def _seconds(ctx: click.Context, param: click.Parameter, value: float | None) ->
     return value
 
 
+def _backend_options(fn: F) -> F:
+    """--backend and --stack: where the world runs, the same for `run` and `explore`."""
+    fn = click.option(
+        "--stack",
+        "stack_file",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="external backend: the stack file (YAML; docs/backends.md)",
+    )(fn)
+    return click.option(
+        "--backend",
+        type=click.Choice(["local", "compose", "external"]),
+        default="local",
+        show_default=True,
+        help="where the mock world runs",
+    )(fn)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dispatch-chaos")
 def main() -> None:
@@ -57,20 +75,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
-@click.option(
-    "--backend",
-    type=click.Choice(["local", "compose", "external"]),
-    default="local",
-    show_default=True,
-    help="where the mock world runs",
-)
-@click.option(
-    "--stack",
-    "stack_file",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="external backend: the stack file (YAML; docs/backends.md)",
-)
+@_backend_options
 @click.option(
     "--duration", type=float, default=None, callback=_seconds, help="replay length in seconds"
 )
@@ -120,6 +125,50 @@ def run(
     )
     result = run_scenario(scenario, options)
     sys.exit(result.exit_code)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--budget", type=click.IntRange(min=1), required=True, help="runs at most")
+@click.option("--seed", type=int, default=None, help="hypothesis's seed: the same search again")
+@click.option(
+    "--max-time", type=float, default=None, callback=_seconds, help="wall seconds at most"
+)
+@_backend_options
+@click.option(
+    "--topology",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    default=None,
+    help="search against this topology instead of the scenario's own (your landscape)",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="write the examples, reproducer.yaml and explanation.txt here",
+)
+@reports_errors
+def explore(
+    scenario: Path,
+    budget: int,
+    seed: int | None,
+    max_time: float | None,
+    backend: str,
+    stack_file: Path | None,
+    topology: Path | None,
+    out_dir: Path | None,
+) -> None:
+    """Search fault schedules within SCENARIO's `explore:` bounds for the smallest that breaks
+    its target; exit 1 when one is found (reproducer.yaml), 0 when none within the budget."""
+    from harness.explore.start import ExploreOptions, explore_scenario
+    from harness.run import RunOptions
+
+    run = RunOptions(
+        backend=backend, topology=topology, state_dir=paths.state_dir(), external_stack=stack_file
+    )
+    options = ExploreOptions(budget, seed, max_time, out_dir, run)
+    sys.exit(explore_scenario(scenario, options).exit_code)
 
 
 @main.command()

@@ -8,13 +8,11 @@ resolved (resolve.py). docs/scenario.schema.json is generated from `ScenarioFile
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -26,8 +24,11 @@ from pydantic import (
 from harness.model.arrivals_file import BuiltinLoadFile
 from harness.model.duration import Duration, parse_duration
 from harness.model.explain import AtKey
+from harness.model.explore_file import ExploreFile
 from harness.model.rate import Rate as Rate  # re-exported: the one rate syntax
 from harness.model.rate import parse_rate as parse_rate
+from harness.model.time_point import TimePoint
+from harness.model.time_point import parse_time_point as parse_time_point
 from harness.model.toxics import STREAMS, TOXICS
 
 Metric = Literal[
@@ -47,24 +48,6 @@ TIME_METRICS = ("latency", "max_gap", "max_scenario_gap")
 OPS = (">=", "<=", "==", "<", ">")
 PROCESS_ACTIONS = ("pause", "kill", "restart")
 APP_MODES = ("sip", "http", "slow", "garbage", "drop")
-
-
-def parse_time_point(value: object) -> datetime | float:
-    """An absolute scenario time (ISO 8601) or an offset from the clock's start (`+90m`)."""
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None)
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("+"):
-            return parse_duration(text[1:])
-        try:
-            return datetime.fromisoformat(text).replace(tzinfo=None)
-        except ValueError:
-            raise ValueError(f"bad time {value!r}: use 2020-09-17T11:30 or +90m") from None
-    raise ValueError(f"bad time {value!r}: use 2020-09-17T11:30 or +90m")
-
-
-TimePoint = Annotated[datetime | float, BeforeValidator(parse_time_point)]
 
 
 class _Strict(BaseModel):
@@ -139,14 +122,8 @@ class ActionFile(BaseModel):
             if self.stream not in STREAMS:
                 raise AtKey("stream", f"stream must be upstream or downstream, not '{self.stream}'")
             for key, value in extra.items():
-                attr = toxic.attribute(key)
-                if attr is None:
-                    known = ", ".join(a.name for a in toxic.attributes) or "none"
-                    raise AtKey(
-                        key, f"toxic {self.toxic} has no attribute '{key}' (it has: {known})"
-                    )
                 try:
-                    attr.to_native(value)
+                    toxic.native(key, value)
                 except ValueError as exc:
                     raise AtKey(key, str(exc)) from None
             return self
@@ -372,6 +349,9 @@ class ScenarioFile(_Strict):
     faults: list[FaultFile] = Field(default_factory=list)
     assertions: list[CheckFile] = Field(default_factory=list)
     halt: list[CheckFile] = Field(default_factory=list)
+    explore: ExploreFile | None = Field(
+        default=None, description="Bounds for `harness explore` (docs/explore.md); runs ignore it."
+    )
     max_drift: Duration | None = Field(
         default=None,
         description="Longest time (wall clock, in all) applied faults may be found missing "

@@ -41,6 +41,14 @@ class ToxicType:
     def attribute(self, name: str) -> Attribute | None:
         return next((a for a in self.attributes if a.name == name), None)
 
+    def native(self, name: str, value: object) -> int:
+        """`value` of attribute `name` in Toxiproxy's unit; ValueError says what is wrong."""
+        attribute = self.attribute(name)
+        if attribute is None:
+            known = ", ".join(a.name for a in self.attributes) or "none"
+            raise ValueError(f"toxic {self.name} has no attribute '{name}' (it has: {known})")
+        return attribute.to_native(value)
+
 
 TOXICS: dict[str, ToxicType] = {
     t.name: t

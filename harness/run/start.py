@@ -49,7 +49,7 @@ def run_scenario(path: Path, options: RunOptions, console: Console | None = None
                 f"note: took over the stack from {lock.stale}, which {gone}", markup=False
             )
         options = replace(options, state_dir=placement.state_dir)
-        _clean_up_earlier_faults(options, console)
+        clean_up_earlier_faults(options, console)
         console.print(f"stack: {options.backend} ({topology.name}) ...", markup=False)
         stack = placement.open(options.backend, topology)
         try:
@@ -73,7 +73,7 @@ def run_scenario(path: Path, options: RunOptions, console: Console | None = None
             stack.close()
 
 
-def _clean_up_earlier_faults(options: RunOptions, console: Console) -> None:
+def clean_up_earlier_faults(options: RunOptions, console: Console) -> None:
     leftover = cleanup(options.state_dir)
     if leftover.removed:
         console.print(f"removed faults left by an earlier run:\n{leftover}", markup=False)
