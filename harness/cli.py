@@ -342,6 +342,17 @@ def cleanup() -> None:
 
 
 @main.command()
+@click.option("--master", "master", required=True, help="the run's Locust master, HOST:PORT")
+@reports_errors
+def worker(master: str) -> None:
+    """Generate load on this host for a run whose master waits for workers (docs/scale.md);
+    ends when the master ends the run."""
+    from harness.load.worker import master_address, run_worker
+
+    sys.exit(run_worker(master_address(master)))
+
+
+@main.command()
 @click.argument("run_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
 @reports_errors
 def report(run_dir: Path) -> None:

@@ -30,6 +30,10 @@ from harness.model.traffic import (
     TrafficClass,
 )
 
+# Written by Locust in its working directory (the report dir) once every user is in place: t = 0
+# as Locust chose it (start_gate.py), read by the harness (runner.py).
+READY_FILE = "load-ready.json"
+
 EXCHANGES = {"sip": SipExchange, "http": HttpExchange, "tcp": TcpExchange, "user": CustomUser}
 
 

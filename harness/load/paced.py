@@ -19,6 +19,7 @@ from locust.exception import StopUser
 
 from harness.load.config import LoadConfig, UserGroup
 from harness.load.rates import Pacer, PoissonPacer, period
+from harness.load.start_gate import wait_for_start
 from harness.load.transport import OperationFailed, describe
 
 
@@ -31,6 +32,7 @@ class Paced:
     _count: ClassVar[itertools.count[int]]
 
     def _begin(self) -> None:
+        workers = wait_for_start()  # t = 0 comes once every user of every worker is in place
         # users are numbered per process; the worker index keeps names apart across processes
         worker = getattr(self.environment.runner, "worker_index", 0)
         index = next(self._count)
@@ -48,7 +50,8 @@ class Paced:
         every = period(rate, self.group.users) if rate else 0.0
         # Evenly spaced first requests: arrivals stay regular, so a gap in successful calls
         # means the path was down, not that the dice left a hole (max_gap relies on this).
-        slot = (index + worker / 2 + 0.5) % self.group.users
+        # Locust deals a class's users to its workers in turn: interleave their slots likewise
+        slot = (index * workers + worker + 0.5) % self.group.users
         self.pacer = Pacer(self.load.wall_start + every * slot / self.group.users, every)
         gevent.sleep(max(0.0, self.pacer.due - time.time()))
 

@@ -10,19 +10,25 @@ callable, tested without Locust.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Protocol
 
 from harness.clock import Marks, interpolate
-from harness.journal import JournalWriter, Request
+from harness.journal import Event, Request
 from harness.load.transport import describe
 
 MAX_ERROR = 200  # characters of an error kept in the journal
 
 
+class JournalSink(Protocol):
+    """The run's journal (harness.journal.JournalWriter), or a worker's relay to its master."""
+
+    def write(self, event: Event) -> None: ...
+
+
 class Recorder:
     """Writes a journal `Request` for each Locust request event that names its traffic."""
 
-    def __init__(self, writer: JournalWriter, wall_start: float, marks: Marks) -> None:
+    def __init__(self, writer: JournalSink, wall_start: float, marks: Marks) -> None:
         self.writer = writer
         self.wall_start = wall_start
         self.marks = marks  # the run's clock (harness/clock.py): wall offset -> scenario time

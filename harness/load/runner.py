@@ -2,12 +2,15 @@
 
 `LoadRunner` builds the load config from a scenario and a stack, writes it to the report
 directory and starts headless Locust through harness.procs (own process group, dies with us).
-The run always ends by itself: users start nothing after `end`, and `--run-time` stops Locust
-once the last request started before `end` has had its worst-case time to finish.
+`start` returns once every user of every worker is in place and Locust has chosen t = 0
+(start_gate.py): no later than asked, later when start-up took longer. The run always ends by
+itself: users start nothing after `end`, and `--run-time` stops Locust once the last request
+started before `end` has had its worst-case time to finish.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import subprocess
@@ -18,7 +21,14 @@ from typing import IO, Any
 
 from harness import procs
 from harness.errors import InfrastructureError, InvalidInput
-from harness.load.config import DEFAULT_OPTIONS, LoadConfig, LoadOptions, build_load_config
+from harness.load.config import (
+    DEFAULT_OPTIONS,
+    READY_FILE,
+    LoadConfig,
+    LoadOptions,
+    build_load_config,
+)
+from harness.load.run_locustfile import write_run_locustfile
 from harness.model.scenario import Scenario
 from harness.model.stack import StackInfo
 from harness.paths import project_root
@@ -29,30 +39,49 @@ LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 # the drain), so 0 only matters for stop(): it ends at once, well within its 2 s.
 STOP_TIMEOUT = 0
 STOP_GRACE = 2.0  # seconds from SIGTERM to SIGKILL of the whole process group
-START_UP = 5.0  # seconds Locust may need to start (imports, forking workers)
+START_UP = 5.0  # seconds Locust may need to stop after its run time
+READY_WAIT = 30.0  # seconds Locust may take until every user is in place (forks, imports)
 
 
 class LocustRun:
-    """One headless Locust process (with `processes` > 1: a master and its forked workers)."""
+    """One headless Locust process (with `processes` > 1: a master and its forked workers;
+    with `workers`: a master waiting for that many `harness worker`s to join at `bind`)."""
 
-    def __init__(self, config: LoadConfig, report_dir: Path, processes: int = 1) -> None:
+    def __init__(
+        self,
+        config: LoadConfig,
+        report_dir: Path,
+        processes: int = 1,
+        workers: int = 0,
+        bind: tuple[str, int] = ("127.0.0.1", 0),
+    ) -> None:
         if not config.groups:
             raise InvalidInput("the load has no traffic with a positive rate")
         if processes < 1:
             raise InvalidInput(f"processes must be at least 1, not {processes}")
+        if workers and processes > 1:
+            raise InvalidInput("--processes forks local workers; with --workers, start more")
         self.config = config
         self.report_dir = Path(report_dir)
         self.processes = processes
+        self.workers = workers
+        self.bind = bind
+        self.locustfile = LOCUSTFILE
         self.config_file = self.report_dir / "load-config.json"
         self.log_file = self.report_dir / "locust.log"
         self.csv_prefix = self.report_dir / "locust"
         self.proc: subprocess.Popen[bytes] | None = None
+        self.ready_file = self.report_dir / READY_FILE
+        self.master_port = 0  # with `processes` > 1: the loopback port its workers join
         self._log: IO[Any] | None = None
         self._deadline = 0.0
+        self.wall_start = config.wall_start  # t = 0 as Locust chose it, once started
 
     def run_time(self, now: float) -> int:
-        """Whole seconds until `end` plus the drain of requests still in flight then."""
-        return max(1, math.ceil(max(0.0, self.config.end - now) + self.config.drain))
+        """Whole seconds until `end` plus the drain of requests still in flight then, plus
+        the wait for every user (a later t = 0 moves `end`); Locust quits earlier by itself."""
+        late = max(0.0, self.config.end - now) + self.config.drain + READY_WAIT
+        return max(1, math.ceil(late))
 
     def argv(self, now: float) -> list[str]:
         users = self.config.users
@@ -61,7 +90,7 @@ class LocustRun:
             "-m",
             "locust",
             "-f",
-            str(LOCUSTFILE),
+            str(self.locustfile),
             "--headless",
             "--users",
             str(users),
@@ -80,13 +109,26 @@ class LocustRun:
             "INFO",
         ]
         if self.processes > 1:
-            argv += ["--processes", str(self.processes)]
+            # loopback only, on a free port: two runs on one machine must not meet
+            port = str(self.master_port)
+            argv += ["--processes", str(self.processes), "--master-bind-host", "127.0.0.1"]
+            argv += [
+                "--master-bind-port",
+                port,
+                "--master-host",
+                "127.0.0.1",
+                "--master-port",
+                port,
+            ]
+        if self.workers:
+            argv += ["--master", "--expect-workers", str(self.workers)]
+            argv += ["--expect-workers-max-wait", str(int(READY_WAIT))]
+            argv += ["--master-bind-host", self.bind[0], "--master-bind-port", str(self.bind[1])]
         return argv
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
-        root = str(project_root())
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+        env["PYTHONPATH"] = python_path()
         env["DC_LOAD_CONFIG"] = str(self.config_file)
         env["PYTHONUNBUFFERED"] = "1"
         return env
@@ -97,6 +139,11 @@ class LocustRun:
         self.report_dir.mkdir(parents=True, exist_ok=True)
         Path(self.config.journal).parent.mkdir(parents=True, exist_ok=True)
         self.config.save(self.config_file)
+        self.ready_file.unlink(missing_ok=True)
+        if self.processes > 1:
+            self.master_port = procs.free_port()  # Locust binds it a moment later
+        if self.workers:  # they download the locustfile, config inline, from the master
+            self.locustfile = write_run_locustfile(self.config, self.report_dir)
         now = time.time()
         self._log = self.log_file.open("ab")
         # cwd is the report dir: Locust must not pick up a locust.conf lying around elsewhere
@@ -104,7 +151,29 @@ class LocustRun:
             self.argv(now), env=self.env(), cwd=self.report_dir, stdout=self._log, stderr=self._log
         )
         self._deadline = now + self.run_time(now) + START_UP
+        try:
+            self.wall_start = self._await_ready(now + READY_WAIT)
+        except BaseException:
+            self.stop()
+            raise
+        shifted_end = self.config.end + self.wall_start - self.config.wall_start
+        self._deadline = shifted_end + self.config.drain + START_UP
         return self
+
+    def _await_ready(self, deadline: float) -> float:
+        """t = 0 from Locust's ready file; an error if Locust ends or takes too long first."""
+        assert self.proc is not None
+        while not self.ready_file.exists():
+            if self.proc.poll() is not None:
+                raise InfrastructureError(f"{self._not_ready()}; see {self.log_file}")
+            if time.time() > deadline:
+                raise InfrastructureError(
+                    f"Locust's users were not all in place within {READY_WAIT:.0f} s; "
+                    f"see {self.log_file}"
+                )
+            time.sleep(0.02)
+        ready = json.loads(self.ready_file.read_text(encoding="utf-8"))
+        return float(ready["wall_start"])
 
     @property
     def expected_end(self) -> float:
@@ -145,6 +214,29 @@ class LocustRun:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def _not_ready(self) -> str:
+        if not self.workers:
+            return "Locust ended before its users were in place"
+        host, port = self.bind
+        joined = _joined(self.log_file)
+        return (
+            f"{joined} of {self.workers} Locust workers joined the master at {host}:{port} "
+            f"within {READY_WAIT:.0f} s (start them with `harness worker --master HOST:{port}`)"
+        )
+
+
+def _joined(log_file: Path) -> str:
+    """How many workers Locust's master last said were connected ('?' if it never said)."""
+    lines = log_file.read_text(encoding="utf-8", errors="replace").splitlines()
+    said = [line for line in lines if "Waiting for workers to be ready" in line]
+    return said[-1].split("ready, ")[1].split(" of ")[0] if said else "?"
+
+
+def python_path() -> str:
+    """PYTHONPATH for a Locust process: our package first, then the caller's."""
+    root = str(project_root())
+    return os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
+
 
 class LoadRunner(LocustRun):
     """The load of a scenario run against a stack, from `wall_start` for `duration` seconds."""
@@ -159,6 +251,8 @@ class LoadRunner(LocustRun):
         duration: float,
         processes: int = 1,
         options: LoadOptions = DEFAULT_OPTIONS,
+        workers: int = 0,
+        bind: tuple[str, int] = ("127.0.0.1", 0),
     ) -> None:
         config = build_load_config(scenario, stack, journal_path, wall_start, duration, options)
-        super().__init__(config, report_dir, processes)
+        super().__init__(config, report_dir, processes, workers, bind)

@@ -14,6 +14,7 @@ from harness.model.stack import StackInfo
 
 class Load(Protocol):
     log_file: Path  # named in the verdict when the load dies early
+    wall_start: float  # t = 0: the wall start asked for, or later when the load needed longer
 
     @property
     def expected_end(self) -> float:
@@ -27,7 +28,8 @@ class Load(Protocol):
     def stop(self) -> int | None: ...
 
 
-# (scenario, stack, journal, report dir, wall start, replay seconds, processes) -> a started load
+# (scenario, stack, journal, report dir, earliest wall start, replay seconds, processes) -> a
+# load started and ready: every user in place, waiting for its `wall_start`
 StartLoad = Callable[[Scenario, StackInfo, Path, Path, float, float, int], Load]
 
 

@@ -1,7 +1,7 @@
 """One run on a stack, phase by phase:
 
-    start      journal run-start, start the load (t = 0 is `lead` seconds later) and the
-               reconciler thread (faults on schedule)
+    start      start the load (t = 0 once all its users are in place, at least `lead` seconds
+               ahead), journal run-start, start the reconciler thread (faults on schedule)
     watch      tail the journal for halts and progress (harness/run/watch.py)
     wind down  faults off (within a second), then load off, whatever ended the run
     evidence   GMS's incident counts and every mock's health (harness/run/evidence.py)
@@ -77,8 +77,8 @@ class Run:
         faults = FaultThread(
             s, self.stack, self.drivers, self.journal, self.options.state_dir, self.stop
         )
-        start = self._journal_start()
-        load = self._start_load(start) if s.load else None
+        load = self._start_load() if s.load else None
+        start = self._journal_start(load.wall_start if load else time.time() + self.options.lead)
         faults.start(start.wall)
         self.signals.in_run = True
         ending = Ending()
@@ -90,12 +90,12 @@ class Run:
         self._gather_evidence(ending)
         return finish(s, ending, self.journal, self.journal_path, self.report_dir, self.console)
 
-    def _journal_start(self) -> RunStart:
+    def _journal_start(self, wall: float) -> RunStart:
         s = self.scenario
         planned = planned_regions(s)
         loaded = {x.traffic: x.traffic_class for x in s.load if x.rate > 0}
         start = RunStart(
-            time.time() + self.options.lead,
+            wall,
             0.0,
             s.name,
             s.seed,
@@ -114,14 +114,14 @@ class Run:
         self.journal.flush()
         return start
 
-    def _start_load(self, start: RunStart) -> Load:
+    def _start_load(self) -> Load:
         return self.start_load(
             self.scenario,
             self.stack,
             self.journal_path,
             self.report_dir,
-            start.wall,
-            start.replay,
+            time.time() + self.options.lead,  # the earliest t = 0
+            self.scenario.clock.replay,
             self.options.processes,
         )
 

@@ -10,7 +10,7 @@ import pytest
 
 from harness.errors import InvalidInput
 from harness.load.config import LoadOptions
-from harness.load.runner import LOCUSTFILE, LoadRunner
+from harness.load.runner import LOCUSTFILE, READY_WAIT, LoadRunner
 from tests.unit.load import world
 
 
@@ -52,11 +52,12 @@ def test_the_user_count_is_the_sum_of_the_groups(tmp_path: Path) -> None:
 def test_run_time_covers_the_rest_of_the_run_and_the_drain_of_requests_in_flight(
     tmp_path: Path,
 ) -> None:
-    load = runner(tmp_path)  # worst call: 2 s + 1 s hold + 2 s
-    assert load.run_time(now=1000.0) == 30 + 5
-    assert load.run_time(now=1012.3) == 23  # ceil(17.7 + 5)
-    assert load.run_time(now=2000.0) == 5  # started late: only the drain
-    assert option(load.argv(now=1000.0), "--run-time") == "35s"
+    load = runner(tmp_path)  # worst call: 2 s + 1 s hold + 2 s; t = 0 may come READY_WAIT late
+    wait = int(READY_WAIT)
+    assert load.run_time(now=1000.0) == 30 + 5 + wait
+    assert load.run_time(now=1012.3) == 23 + wait  # ceil(17.7 + 5)
+    assert load.run_time(now=2000.0) == 5 + wait  # started late: only the drain
+    assert option(load.argv(now=1000.0), "--run-time") == f"{35 + wait}s"
 
 
 def test_more_processes_fork_locust_workers(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ class FakeLoad:
     def __init__(self, journal: Path, report_dir: Path, start: float, duration: float) -> None:
         self.log_file = report_dir / "locust.log"
         self.start, self.duration = start, duration
+        self.wall_start = start  # ready at once: t = 0 as asked
         self.dies = False
         self.stopped = False
 
