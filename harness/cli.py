@@ -67,6 +67,15 @@ def _backend_options(fn: F) -> F:
     )(fn)
 
 
+def _topology_option(doing: str) -> Callable[[F], F]:
+    return click.option(
+        "--topology",
+        type=click.Path(path_type=Path, exists=True, dir_okay=False),
+        default=None,
+        help=f"{doing} against this topology instead of the scenario's own (your landscape)",
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dispatch-chaos")
 def main() -> None:
@@ -80,12 +89,7 @@ def main() -> None:
     "--duration", type=float, default=None, callback=_seconds, help="replay length in seconds"
 )
 @click.option("--seed", type=int, default=None, help="override the scenario's seed")
-@click.option(
-    "--topology",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    default=None,
-    help="replay the scenario against this topology instead of its own (your landscape)",
-)
+@_topology_option("replay the scenario")
 @click.option(
     "--report-dir",
     type=click.Path(path_type=Path),
@@ -135,12 +139,7 @@ def run(
     "--max-time", type=float, default=None, callback=_seconds, help="wall seconds at most"
 )
 @_backend_options
-@click.option(
-    "--topology",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    default=None,
-    help="search against this topology instead of the scenario's own (your landscape)",
-)
+@_topology_option("search")
 @click.option(
     "--out",
     "out_dir",

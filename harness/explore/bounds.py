@@ -42,6 +42,7 @@ class Bounds:
     longest: int
     grain: int  # windows are drawn in whole multiples of this (a minute, when bounds allow)
     pace: float  # scenario seconds per wall second inside a fault's window
+    replay: float | None  # wall seconds outside the windows; None: the floor's shortest
     max_faults: int
     overlap: bool
     flap_up: tuple[int, int] | None
@@ -70,6 +71,7 @@ def resolve_bounds(src: Source, explore: ExploreFile, start: datetime, span: flo
         longest=max(grain, min(longest, int(latest - earliest)) // grain * grain),
         grain=grain,
         pace=max(grain, shortest // grain * grain) / explore.focus,
+        replay=explore.replay,
         max_faults=explore.faults.max,
         overlap=explore.faults.overlap,
         flap_up=None if flap is None else (int(flap.up[0]), int(flap.up[1])),

@@ -145,11 +145,9 @@ def _bounds(path: Path, topology: Path | None) -> tuple[Source, Bounds]:
 def _replay(examples: Examples, bounds: Bounds, src: Source) -> float:
     """The explore section's replay, or the shortest the floor allows; every target checked
     (a pattern that matches no link is refused before any stack starts)."""
-    explore = src.validate(ScenarioFile).explore
-    assert explore is not None
     file = Path(src.file)  # problems name the scenario; the checks are not written
     quiet = examples.scenario(examples.data_for(Schedule(()), 1.0), file)
-    replay = explore.replay or floor.shortest(quiet)
+    replay = bounds.replay or floor.shortest(quiet)
     if replay is None:
         raise InvalidInput([src.problem(("explore",), "no replay of 10 days or less will do")])
     trials = [

@@ -111,15 +111,9 @@ class LocustRun:
         if self.processes > 1:
             # loopback only, on a free port: two runs on one machine must not meet
             port = str(self.master_port)
-            argv += ["--processes", str(self.processes), "--master-bind-host", "127.0.0.1"]
-            argv += [
-                "--master-bind-port",
-                port,
-                "--master-host",
-                "127.0.0.1",
-                "--master-port",
-                port,
-            ]
+            argv += ["--processes", str(self.processes)]
+            argv += ["--master-bind-host", "127.0.0.1", "--master-bind-port", port]
+            argv += ["--master-host", "127.0.0.1", "--master-port", port]
         if self.workers:
             argv += ["--master", "--expect-workers", str(self.workers)]
             argv += ["--expect-workers-max-wait", str(int(READY_WAIT))]

@@ -23,6 +23,7 @@ BOUNDS = Bounds(
     longest=21600,
     grain=60,
     pace=600.0,
+    replay=None,
     max_faults=3,
     overlap=True,
     flap_up=None,
