@@ -119,7 +119,7 @@ def _search(
             signals.searching = True
             runner = ExampleRunner(examples, replay, stack, run, signals, folder)
             smallest = search.run(runner, schedules(bounds))
-            ended = search.exhausted or f"hypothesis ended its search within {search.budget} runs"
+            ended = search.exhausted or f"hypothesis ended its search within {_runs(search.budget)}"
             return smallest, ended, 1 if smallest else 0
         except StopSearch as stop:
             smallest = min(search.failures, key=lambda t: t.schedule.size, default=None)
@@ -162,7 +162,8 @@ def _replay(examples: Examples, bounds: Bounds, src: Source) -> float:
         ),
     ]
     for trial in trials:
-        floor.check(examples.scenario(examples.data_for(Schedule((trial,)), replay), file))
+        example = examples.scenario(examples.data_for(Schedule((trial,)), replay), file)
+        floor.check(example, "give explore: more `focus` (a fault's window) or `replay`")
     return float(replay)
 
 
@@ -197,7 +198,7 @@ def _conclude(found: Found, reproducer: Path | None, console: Console) -> None:
             else "none found within the budget"
         )
         console.print(
-            f"{none}: {len(found.tried)} examples run, every one passed "
+            f"{none}: {_examples(len(found.tried))} run, every one passed "
             f"({found.ended}). This is no proof that no schedule breaks it; a larger --budget "
             "searches further.",
             markup=False,
@@ -216,3 +217,11 @@ def _conclude(found: Found, reproducer: Path | None, console: Console) -> None:
         markup=False,
         soft_wrap=True,
     )
+
+
+def _runs(n: int) -> str:
+    return f"{n} run" if n == 1 else f"{n} runs"
+
+
+def _examples(n: int) -> str:
+    return f"{n} example" if n == 1 else f"{n} examples"

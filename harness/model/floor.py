@@ -20,7 +20,7 @@ from collections.abc import Iterable
 
 from harness.clock import SLACK, Clock, Focus
 from harness.errors import InvalidInput, Problem
-from harness.model.runtime import Check, Scenario, Spacing, TrafficLoad
+from harness.model.runtime import Check, Fault, Scenario, Spacing, TrafficLoad
 from harness.model.topology import Topology
 from harness.model.traffic import TRAFFIC_CLASSES, TrafficClass
 
@@ -53,12 +53,43 @@ def spacings(
     )
 
 
+def damage_needs(
+    checks: Checks,
+    faults: Iterable[Fault],
+    load: Iterable[TrafficLoad],
+    topology: Topology,
+    span: float,
+    min_samples: int,
+) -> tuple[Focus, ...]:
+    """`unexpected_damage` judges every fault x class x region cell by `min_samples` requests
+    while the fault is on and as many with no fault on (damage.py): the wall seconds that
+    takes for the sparsest cell, in every fault's window and in the whole span."""
+    line = next((line for c, line in checks if c.metric == "unexpected_damage"), -1)
+    per_region = [
+        (x.traffic, x.rate / region_count(topology, x.traffic_class)) for x in _known(load)
+    ]
+    if line == -1 or not per_region:
+        return ()
+    traffic, rate = min(per_region, key=lambda x: x[1])
+    wall = min_samples / rate
+    why = f"assertion 'unexpected_damage' ({traffic}, {rate:.3g}/s a region)"
+    windows = [f.window for f in faults]
+    return (
+        *(Focus(w.start, w.end, wall, f"{why}, a fault's window", line) for w in windows),
+        Focus(0.0, span, wall * (1 + len(windows)), f"{why}, with no fault on", line),
+    )
+
+
+def _known(load: Iterable[TrafficLoad]) -> list[TrafficLoad]:
+    """The loaded classes with arrivals (an unknown one is reported elsewhere)."""
+    return [x for x in load if x.rate > 0 and (x.declared or x.traffic in TRAFFIC_CLASSES)]
+
+
 def _windows(
     checks: Checks, load: Iterable[TrafficLoad], topology: Topology, span: float
 ) -> Iterable[tuple[Check, int | None, float, float, float]]:
     """Each counted check with its line, its arrivals per wall second and its window."""
-    known = [x for x in load if x.rate > 0 and (x.declared or x.traffic in TRAFFIC_CLASSES)]
-    rates = {x.traffic: (x.rate, x.traffic_class) for x in known}  # unknown: reported elsewhere
+    rates = {x.traffic: (x.rate, x.traffic_class) for x in _known(load)}
     for check, line in checks:
         if check.traffic not in rates or check.metric in UNCOUNTED:
             continue
@@ -83,20 +114,22 @@ def region_count(topology: Topology, traffic: TrafficClass) -> int:
     return max(len(topology.regions), 1) if traffic.regional else 1
 
 
-def problems(scenario: Scenario) -> list[Problem]:
-    """One `file:line` problem per window the scenario's clock starves, with the fix."""
+def problems(scenario: Scenario, fix: str | None = None) -> list[Problem]:
+    """One `file:line` problem per window the scenario's clock starves, with the fix (by
+    default: the shortest duration that works)."""
     starved = _starved(scenario, scenario.clock)
     if not starved:
         return []
-    fix = f"the shortest duration that works is {shortest_replay(scenario)}"
-    if not scenario.clock.focus:
-        fix += " (or give the clock `focus: auto`, which needs less)"
+    if fix is None:
+        fix = f"the shortest duration that works is {shortest_replay(scenario)}"
+        if not scenario.clock.focus:
+            fix += " (or give the clock `focus: auto`, which needs less)"
     return [Problem(scenario.file, line, f"{what}; {fix}") for line, what in starved]
 
 
-def check(scenario: Scenario) -> Scenario:
+def check(scenario: Scenario, fix: str | None = None) -> Scenario:
     """The scenario, or InvalidInput (exit 2) when a window falls below the floor."""
-    found = problems(scenario)
+    found = problems(scenario, fix)
     if found:
         raise InvalidInput(found)
     return scenario

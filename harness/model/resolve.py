@@ -15,7 +15,7 @@ from pathlib import Path
 
 from harness.errors import InvalidInput, Problem
 from harness.model.duration import parse_duration
-from harness.model.floor import needs, spacings
+from harness.model.floor import damage_needs, needs, spacings
 from harness.model.needs import missing_evidence
 from harness.model.resolve_clock import base_clock, focused, problem
 from harness.model.resolve_load import resolve_load
@@ -89,7 +89,10 @@ def resolve(src: Source, spec: ScenarioFile, index: dict[str, list[int]], base: 
     )
     lines = [src.line(("assertions", i, "during")) for i in index["assertions"]]
     checks = list(zip(assertions, lines, strict=True))
-    floor = needs(checks, load, r.topology, r.clock.span, spec.clock.min_samples)
+    min_samples = spec.clock.min_samples
+    floor = needs(checks, load, r.topology, r.clock.span, min_samples) + damage_needs(
+        checks, faults, load, r.topology, r.clock.span, min_samples
+    )
     clock = focused(r.clock, spec.clock, floor, r.offset, r.src)
     if r.problems:
         raise InvalidInput(r.problems)

@@ -13,11 +13,14 @@ from pathlib import Path
 
 import pytest
 
+from harness.explore.runner import CONSOLE
+from harness.model.source import load_yaml
 from tests.e2e.conftest import SCENARIOS, Harness, fault_free, toxiproxy_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 SCENARIO = SCENARIOS / "explore" / "september.yaml"
+HIDDEN = SCENARIOS / "explore" / "hidden-coupling.yaml"  # no 112 assertion: any unexpected damage
 COUPLED = SCENARIOS / "topologies" / "meldkamer-nl-coupled.yaml"
 
 
@@ -64,6 +67,38 @@ def test_none_found_against_the_default_landscape_is_said_plainly(
     said = " ".join((done.stdout + done.stderr).split())
     assert "none found within the budget: 2 examples run, every one passed" in said
     assert not (tmp_path / "reproducer.yaml").exists()
+
+
+def test_unexpected_damage_as_the_target_finds_a_coupling_nobody_wrote_an_assertion_for(
+    harness: Harness, tmp_path: Path
+) -> None:
+    assert "112" not in str(load_yaml(HIDDEN).data.get("assertions"))  # nobody wrote one
+    found = harness(
+        "explore", str(HIDDEN), "--topology", str(COUPLED), "--seed", "1", "--budget", "1",
+        "--out", str(tmp_path / "coupled"),
+    )  # fmt: skip
+    assert found.returncode == 1, found.stdout + found.stderr
+    assert "FOUND: 'no unexpected damage'" in found.stdout + found.stderr
+    explanation = (tmp_path / "coupled" / "explanation.txt").read_text()
+    assert "explore-1 hurt callers-112" in explanation  # the blast radius names 112's coupling
+    assert "police-ict" in explanation
+
+    again = harness("run", str(tmp_path / "coupled" / "reproducer.yaml"))
+    assert again.returncode == 1, again.stdout + again.stderr
+    assert "unexpected damage: explore-1 x callers-112" in " ".join(
+        (again.stdout + again.stderr).split()
+    )
+
+    # as designed, the same schedule damages nothing it should not, and every cell is judged
+    clean = harness(
+        "explore", str(HIDDEN), "--seed", "1", "--budget", "1", "--out", str(tmp_path / "clean")
+    )
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "none found within the budget: 1 example run" in " ".join(
+        (clean.stdout + clean.stderr).split()
+    )
+    console = (tmp_path / "clean" / "examples" / "001" / CONSOLE).read_text()
+    assert "no unexpected damage (5 of 5 cells judged)" in console
 
 
 def test_ctrl_c_mid_search_removes_every_fault_and_keeps_what_was_run(

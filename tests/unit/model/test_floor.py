@@ -72,3 +72,27 @@ def test_explicit_focus_windows_get_the_wall_seconds_they_ask_for(tmp_path: Path
     wednesday = 33 * 3600.0  # 2020-09-16T09:00, in seconds since the clock's start
     assert clock.wall_between(wednesday, wednesday + 1800) == pytest.approx(4.0)
     assert [f.why for f in clock.focus] == ["focus window 1"]
+
+
+COUPLING = project_root() / "scenarios" / "coupling-regression.yaml"
+
+
+def test_unexpected_damage_needs_its_samples_in_every_fault_window_and_with_no_fault_on() -> None:
+    """A cell is judged by 20 requests on each side (damage.py): 112 at 20/s over five
+    regions is 4/s a region, so 5 s in each fault's window and 5 s more with none on."""
+    scenario = load_scenario(COUPLING)
+    damage = [f for f in scenario.floor if "unexpected_damage" in f.why]
+    faults = [f for f in damage if "a fault's window" in f.why]
+    assert [(f.start, f.end) for f in faults] == [
+        (x.window.start, x.window.end) for x in scenario.faults
+    ]
+    assert all(f.wall == pytest.approx(20 / (20 / 5)) for f in faults)
+    (quiet,) = (f for f in damage if "no fault on" in f.why)
+    assert quiet.wall == pytest.approx(5.0 * (1 + len(scenario.faults)))
+
+
+def test_a_coupling_regression_too_short_to_judge_its_cells_is_refused() -> None:
+    shortest = floor.shortest(load_scenario(COUPLING))
+    assert shortest is not None
+    problems = refusal(COUPLING, shortest - 1)
+    assert any("assertion 'unexpected_damage' (callers-112, 4/s a region)" in p for p in problems)
