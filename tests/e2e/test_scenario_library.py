@@ -14,6 +14,7 @@ import pytest
 
 from harness.assertions.view import JournalView
 from harness.journal import Request, Transition, read_events
+from harness.model import floor
 from harness.model.scenario import load_scenario
 from harness.report.plot import svg_id
 from harness.report.timeline import build_timeline
@@ -35,7 +36,9 @@ def test_baseline_the_steady_state_holds_at_a_third_of_its_duration(
 
 
 # Every scenario of the library and the verdict it must reach: the replays of an outage of 112
-# itself (KPN 2019) and of a coupling fail, as they did; every other one passes.
+# itself (KPN 2019) and of a coupling fail, as they did; every other one passes. Each is run
+# once at a third of its duration (fewer samples and a faster clock: the harder test) by the
+# tests below; September also at its default duration, which is what `make demo` runs.
 LIBRARY = {
     "baseline": "passed",
     "latency-storm": "passed",
@@ -58,11 +61,13 @@ def test_the_library_is_all_here() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(LIBRARY))
-def test_the_library_reaches_its_verdict_at_its_default_duration(
-    run_on_stacks: RunOnStacks, name: str
-) -> None:
-    result = run_on_stacks(SCENARIOS / f"{name}.yaml")
-    assert result.verdict == LIBRARY[name], result.table
+def test_every_scenario_can_be_judged_at_its_default_duration(name: str) -> None:
+    floor.check(load_scenario(SCENARIOS / f"{name}.yaml"))  # every window gets its samples
+
+
+def test_the_demo_replays_september_at_its_default_duration(run_on_stacks: RunOnStacks) -> None:
+    result = run_on_stacks(SCENARIOS / "september-2020.yaml")
+    assert result.verdict == LIBRARY["september-2020"], result.table
 
 
 @pytest.mark.parametrize(
@@ -73,7 +78,7 @@ def test_every_fault_family_keeps_112_up_and_shows_its_damage_at_a_third_of_its_
 ) -> None:
     third = math.ceil(_default_replay(name) / 3)
     result = run_scenario(SCENARIOS / f"{name}.yaml", duration=third)
-    assert result.verdict == "passed", result.table
+    assert result.verdict == LIBRARY[name], result.table
     assert _outcome(result, "112 answered in every region")
 
 
