@@ -3,6 +3,7 @@
     python -m bench            # everything, about 10 minutes; writes bench/results.md
     python -m bench P1 P5      # only some targets, written to bench/results-p1-p5.md
     python -m bench growth     # growth curves (also: topology, journal)
+    python -m bench workers    # SIP callers on 1 vs 2 Locust workers
     BENCH_SOAK=1800 python -m bench P6    # the full 30-minute memory soak (default 120 s)
 
 Every number comes from a measurement in this run; nothing is assumed. The local stack is started
@@ -28,6 +29,7 @@ from bench.log import console, say
 from bench.memory import soak
 from bench.results import Section, load_now, write
 from bench.table import Row, better_is_higher, better_is_lower, print_rows
+from bench.workers import workers_rows
 from harness.backends.local.backend import LocalBackend
 from harness.model.stack import Endpoint, StackInfo
 from harness.paths import scenarios_dir
@@ -239,7 +241,8 @@ def p5(stack: StackInfo, work: Path) -> list[Row | Section]:
         busy = f"{top.name} {top.cpu:.0%}" if top else "?"
         where = (
             f"broke at -r {broke.capacity.target_rate:g}: {broke.broke_because}; busiest "
-            f"{busy}, all {broke.cpu_total:.2f} of {os.cpu_count()} cores"
+            f"{busy}; CPU ours {broke.cpu_total:.2f}, machine-wide {broke.machine:.2f} "
+            f"of {os.cpu_count()} cores"
         )
     rows: list[Row | Section] = [
         Row(
@@ -317,8 +320,9 @@ ALONE: dict[str, Callable[[Path], list[Row | Section]]] = {
     "GROWTH": growth,
     "TOPOLOGY": topology_growth,
     "JOURNAL": journal_growth,
+    "WORKERS": workers_rows,
 }
-EVERYTHING = ["P1", "P2", "P3", "P4", "P5", "P6", "GROWTH"]  # `python -m bench` alone
+EVERYTHING = ["P1", "P2", "P3", "P4", "P5", "P6", "GROWTH", "WORKERS"]  # `python -m bench` alone
 
 
 def main(argv: list[str]) -> int:

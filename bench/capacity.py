@@ -88,39 +88,57 @@ def sip_capacity(
     """Our SIP callers, `users` of them calling back to back, for `seconds`."""
     with _work_dir(work_dir) as out:
         journal = out / "journal.jsonl"
-        wall_start = time.time() + WARM_UP
-        group = UserGroup(
-            name="bench_callers",
-            traffic=traffic,
-            region=region,
-            link="callers->telephony",
-            host=entry.host,
-            port=entry.port,
-            users=users,
-            rate=None,  # unpaced: as fast as the far end answers
-        )
-        config = LoadConfig(
-            journal=str(journal),
-            wall_start=wall_start,
-            end=wall_start + seconds,
-            marks=linear(1.0, 1.0),  # scenario time is wall time
-            seed=0,
-            options=LoadOptions(timeout=timeout),
-            groups=(group,),
-        )
-        run = LocustRun(config, out, processes)
-        run.start()
-        try:
-            budget = run.run_time(time.time()) + START_UP + 10
-            if run.wait(budget) is None:
-                raise InfrastructureError(f"Locust did not end within {budget:.0f} s")
-        finally:
-            run.stop()
-        calls = [
-            e
-            for e in read_events(journal)
-            if isinstance(e, Request) and config.wall_start <= e.wall < config.end
-        ]
+        config = callers_config(entry, seconds, users, journal, region, traffic, timeout)
+        return measure(LocustRun(config, out, processes), seconds)
+
+
+def callers_config(
+    entry: Endpoint,
+    seconds: float,
+    users: int,
+    journal: Path,
+    region: str = "rotterdam",
+    traffic: str = "callers-112",
+    timeout: float = 2.0,
+) -> LoadConfig:
+    """`users` SIP callers calling `entry` back to back, unpaced, for `seconds` after a warm-up."""
+    wall_start = time.time() + WARM_UP
+    group = UserGroup(
+        name="bench_callers",
+        traffic=traffic,
+        region=region,
+        link="callers->telephony",
+        host=entry.host,
+        port=entry.port,
+        users=users,
+        rate=None,  # unpaced: as fast as the far end answers
+    )
+    return LoadConfig(
+        journal=str(journal),
+        wall_start=wall_start,
+        end=wall_start + seconds,
+        marks=linear(1.0, 1.0),  # scenario time is wall time
+        seed=0,
+        options=LoadOptions(timeout=timeout),
+        groups=(group,),
+    )
+
+
+def measure(run: LocustRun, seconds: float) -> Capacity:
+    """Start the run, wait for it to end by itself; its answered calls per second from t = 0."""
+    run.start()
+    try:
+        budget = run.run_time(time.time()) + START_UP + 10
+        if run.wait(budget) is None:
+            raise InfrastructureError(f"Locust did not end within {budget:.0f} s")
+    finally:
+        run.stop()
+    start = run.wall_start  # t = 0 as Locust chose it: every user in place
+    calls = [
+        e
+        for e in read_events(Path(run.config.journal))
+        if isinstance(e, Request) and start <= e.wall < start + seconds
+    ]
     answered = sorted(c.latency for c in calls if c.ok)
     p50, p99 = _percentiles(answered)
     return Capacity(

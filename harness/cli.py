@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -14,6 +13,13 @@ import click
 from rich.table import Table
 
 from harness import paths
+from harness.cli_options import (
+    backend_options,
+    scale_options,
+    seconds,
+    topology_option,
+    workers_fields,
+)
 from harness.errors import HarnessError, InvalidInput
 from harness.progress import terminal_console
 
@@ -42,40 +48,6 @@ def reports_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _seconds(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
-    """A replay length: finite and above zero (click's FloatRange lets nan and inf through)."""
-    if value is not None and not 0 < value < math.inf:
-        raise click.BadParameter(f"must be a number of seconds above 0, got {value:g}")
-    return value
-
-
-def _backend_options(fn: F) -> F:
-    """--backend and --stack: where the world runs, the same for `run` and `explore`."""
-    fn = click.option(
-        "--stack",
-        "stack_file",
-        type=click.Path(path_type=Path),
-        default=None,
-        help="external backend: the stack file (YAML; docs/backends.md)",
-    )(fn)
-    return click.option(
-        "--backend",
-        type=click.Choice(["local", "compose", "external"]),
-        default="local",
-        show_default=True,
-        help="where the mock world runs",
-    )(fn)
-
-
-def _topology_option(doing: str) -> Callable[[F], F]:
-    return click.option(
-        "--topology",
-        type=click.Path(path_type=Path, exists=True, dir_okay=False),
-        default=None,
-        help=f"{doing} against this topology instead of the scenario's own (your landscape)",
-    )
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dispatch-chaos")
 def main() -> None:
@@ -84,25 +56,19 @@ def main() -> None:
 
 @main.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
-@_backend_options
+@backend_options
 @click.option(
-    "--duration", type=float, default=None, callback=_seconds, help="replay length in seconds"
+    "--duration", type=float, default=None, callback=seconds, help="replay length in seconds"
 )
 @click.option("--seed", type=int, default=None, help="override the scenario's seed")
-@_topology_option("replay the scenario")
+@topology_option("replay the scenario")
 @click.option(
     "--report-dir",
     type=click.Path(path_type=Path),
     default=None,
     help="write the run's files here instead of reports/<scenario>-<UTC time>/",
 )
-@click.option(
-    "--processes",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Locust processes generating load",
-)
+@scale_options
 @reports_errors
 def run(
     scenario: Path,
@@ -113,6 +79,9 @@ def run(
     topology: Path | None,
     report_dir: Path | None,
     processes: int,
+    workers: int | None,
+    master_bind: str | None,
+    workers_wait: float | None,
 ) -> None:
     """Replay SCENARIO against the stack and exit with its verdict (0 passed, 1 failed)."""
     from harness.run import RunOptions, run_scenario
@@ -126,6 +95,7 @@ def run(
         state_dir=paths.state_dir(),
         processes=processes,
         external_stack=stack_file,
+        **workers_fields(backend, processes, workers, master_bind, workers_wait),
     )
     result = run_scenario(scenario, options)
     sys.exit(result.exit_code)
@@ -135,11 +105,9 @@ def run(
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--budget", type=click.IntRange(min=1), required=True, help="runs at most")
 @click.option("--seed", type=int, default=None, help="hypothesis's seed: the same search again")
-@click.option(
-    "--max-time", type=float, default=None, callback=_seconds, help="wall seconds at most"
-)
-@_backend_options
-@_topology_option("search")
+@click.option("--max-time", type=float, default=None, callback=seconds, help="wall seconds at most")
+@backend_options
+@topology_option("search")
 @click.option(
     "--out",
     "out_dir",
@@ -176,7 +144,7 @@ def explore(
     "--duration",
     type=float,
     default=None,
-    callback=_seconds,
+    callback=seconds,
     help="check the sample floor at this replay length in seconds instead of the file's",
 )
 @reports_errors

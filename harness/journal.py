@@ -87,6 +87,7 @@ class Request(Event):
     call_id: str | None = None
     answered_by: str | None = None  # which meldkamer answered (alternate routing shows here)
     via: str | None = None  # dispatch: console | radio-sets
+    worker: str | None = None  # the Locust worker that made it (its node id); None: no workers
 
 
 @dataclass(frozen=True)

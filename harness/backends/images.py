@@ -7,6 +7,8 @@
   the command picks the module.
 - dispatch-chaos/toxiproxy:2.12.0: the official image when it can be pulled, else the locally
   built static toxiproxy-server FROM scratch.
+- dispatch-chaos/load-worker:<version>: the mock image plus the harness and Locust, for Locust
+  workers on a compose network (harness/backends/worker_image.py).
 
 Every image carries io.dispatch-chaos.project=dispatch-chaos and the hash of its inputs, so a
 step whose inputs did not change is skipped: a second run takes seconds.
@@ -344,12 +346,17 @@ def build_images(force: bool = False, console: Console | None = None) -> list[Ou
             mock_built = ensure_mock(client, base, progress, force)
         with progress.step(f"Toxiproxy image {TOXIPROXY_IMAGE}"):
             toxiproxy_built = ensure_toxiproxy(client, progress, force)
+        from harness.backends.worker_image import WORKER_IMAGE, ensure_worker  # it builds on us
+
+        with progress.step(f"Locust worker image {WORKER_IMAGE}"):
+            worker_built = ensure_worker(client, progress, force)
     finally:
         client.close()
     return [
         Outcome(base, base_built),
         Outcome(MOCK_IMAGE, mock_built),
         Outcome(TOXIPROXY_IMAGE, toxiproxy_built),
+        Outcome(WORKER_IMAGE, worker_built),
     ]
 
 

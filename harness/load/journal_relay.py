@@ -10,9 +10,10 @@ worker). No Locust import: both ends are plain callables.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
-from harness.journal import Event, JournalWriter, decode
+from harness.journal import Event, JournalWriter, Request, decode
 
 RECORDS = "dc-journal"  # the message type: {"lines": [journal line, ...]}
 
@@ -39,11 +40,14 @@ class RelayWriter:
 
 
 def receive_into(writer: JournalWriter) -> Callable[..., None]:
-    """The master's handler for RECORDS: each line received becomes a line of its journal."""
+    """The master's handler for RECORDS: each line received becomes a line of its journal,
+    a request marked with the worker that sent it (Locust's node id: host name and a uuid)."""
 
     def on_records(msg: Any, **_: Any) -> None:
         for line in msg.data["lines"]:
             event = decode(line)
+            if isinstance(event, Request):
+                event = replace(event, worker=msg.node_id)
             if event is not None:
                 writer.write(event)
 

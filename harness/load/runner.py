@@ -54,6 +54,7 @@ class LocustRun:
         processes: int = 1,
         workers: int = 0,
         bind: tuple[str, int] = ("127.0.0.1", 0),
+        ready_wait: float = READY_WAIT,
     ) -> None:
         if not config.groups:
             raise InvalidInput("the load has no traffic with a positive rate")
@@ -66,6 +67,7 @@ class LocustRun:
         self.processes = processes
         self.workers = workers
         self.bind = bind
+        self.ready_wait = ready_wait  # seconds until every user (every worker) is in place
         self.locustfile = LOCUSTFILE
         self.config_file = self.report_dir / "load-config.json"
         self.log_file = self.report_dir / "locust.log"
@@ -80,7 +82,7 @@ class LocustRun:
     def run_time(self, now: float) -> int:
         """Whole seconds until `end` plus the drain of requests still in flight then, plus
         the wait for every user (a later t = 0 moves `end`); Locust quits earlier by itself."""
-        late = max(0.0, self.config.end - now) + self.config.drain + READY_WAIT
+        late = max(0.0, self.config.end - now) + self.config.drain + self.ready_wait
         return max(1, math.ceil(late))
 
     def argv(self, now: float) -> list[str]:
@@ -116,7 +118,7 @@ class LocustRun:
             argv += ["--master-host", "127.0.0.1", "--master-port", port]
         if self.workers:
             argv += ["--master", "--expect-workers", str(self.workers)]
-            argv += ["--expect-workers-max-wait", str(int(READY_WAIT))]
+            argv += ["--expect-workers-max-wait", str(math.ceil(self.ready_wait))]
             argv += ["--master-bind-host", self.bind[0], "--master-bind-port", str(self.bind[1])]
         return argv
 
@@ -146,7 +148,7 @@ class LocustRun:
         )
         self._deadline = now + self.run_time(now) + START_UP
         try:
-            self.wall_start = self._await_ready(now + READY_WAIT)
+            self.wall_start = self._await_ready(now + self.ready_wait)
         except BaseException:
             self.stop()
             raise
@@ -160,10 +162,10 @@ class LocustRun:
         while not self.ready_file.exists():
             if self.proc.poll() is not None:
                 raise InfrastructureError(f"{self._not_ready()}; see {self.log_file}")
-            if time.time() > deadline:
+            if time.time() > deadline:  # with workers: the master may not have given up yet
+                late = f"Locust's users were not all in place within {self.ready_wait:g} s"
                 raise InfrastructureError(
-                    f"Locust's users were not all in place within {READY_WAIT:.0f} s; "
-                    f"see {self.log_file}"
+                    f"{self._not_ready() if self.workers else late}; see {self.log_file}"
                 )
             time.sleep(0.02)
         ready = json.loads(self.ready_file.read_text(encoding="utf-8"))
@@ -215,15 +217,20 @@ class LocustRun:
         joined = _joined(self.log_file)
         return (
             f"{joined} of {self.workers} Locust workers joined the master at {host}:{port} "
-            f"within {READY_WAIT:.0f} s (start them with `harness worker --master HOST:{port}`)"
+            f"within {self.ready_wait:g} s (start them with `harness worker --master {host}:{port}`)"
         )
 
 
-def _joined(log_file: Path) -> str:
-    """How many workers Locust's master last said were connected ('?' if it never said)."""
-    lines = log_file.read_text(encoding="utf-8", errors="replace").splitlines()
-    said = [line for line in lines if "Waiting for workers to be ready" in line]
-    return said[-1].split("ready, ")[1].split(" of ")[0] if said else "?"
+def _joined(log_file: Path) -> int:
+    """How many workers Locust's master last said were connected: it logs each worker that
+    joins ("... reported as ready. 1 workers connected.") and, after 5 s, how many it has."""
+    joined = 0
+    for line in log_file.read_text(encoding="utf-8", errors="replace").splitlines():
+        if "reported as ready. " in line and " workers connected" in line:
+            joined = int(line.split("reported as ready. ")[1].split(" ")[0])
+        elif "Waiting for workers to be ready, " in line:
+            joined = int(line.split("ready, ")[1].split(" of ")[0])
+    return joined
 
 
 def python_path() -> str:
@@ -247,6 +254,7 @@ class LoadRunner(LocustRun):
         options: LoadOptions = DEFAULT_OPTIONS,
         workers: int = 0,
         bind: tuple[str, int] = ("127.0.0.1", 0),
+        ready_wait: float = READY_WAIT,
     ) -> None:
         config = build_load_config(scenario, stack, journal_path, wall_start, duration, options)
-        super().__init__(config, report_dir, processes, workers, bind)
+        super().__init__(config, report_dir, processes, workers, bind, ready_wait)

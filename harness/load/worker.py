@@ -19,10 +19,10 @@ from harness.errors import InvalidInput
 from harness.load.runner import STOP_GRACE, python_path
 
 
-def master_address(text: str) -> tuple[str, int]:
+def master_address(text: str, option: str = "--master") -> tuple[str, int]:
     host, sep, port = text.rpartition(":")
-    if not sep or not host or not port.isdigit():
-        raise InvalidInput(f"--master takes HOST:PORT, not {text!r}")
+    if not sep or not host or not port.isdigit() or int(port) > 65535:
+        raise InvalidInput(f"{option} takes HOST:PORT, not {text!r}")
     return host, int(port)
 
 

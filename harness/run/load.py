@@ -4,10 +4,11 @@ waited for or stopped at the end. Locust (harness/load/) by default; tests give 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from harness.load.runner import LoadRunner
+from harness.load.runner import READY_WAIT, LoadRunner
 from harness.model.scenario import Scenario
 from harness.model.stack import StackInfo
 
@@ -28,9 +29,20 @@ class Load(Protocol):
     def stop(self) -> int | None: ...
 
 
-# (scenario, stack, journal, report dir, earliest wall start, replay seconds, processes) -> a
+@dataclass(frozen=True)
+class Spread:
+    """Where the load is generated: `processes` local Locust processes, or (`workers` > 0) a
+    master at `bind` waiting up to `wait` seconds for that many workers to join."""
+
+    processes: int = 1
+    workers: int = 0
+    bind: tuple[str, int] = ("127.0.0.1", 0)
+    wait: float = READY_WAIT
+
+
+# (scenario, stack, journal, report dir, earliest wall start, replay seconds, spread) -> a
 # load started and ready: every user in place, waiting for its `wall_start`
-StartLoad = Callable[[Scenario, StackInfo, Path, Path, float, float, int], Load]
+StartLoad = Callable[[Scenario, StackInfo, Path, Path, float, float, Spread], Load]
 
 
 def start_locust(
@@ -40,6 +52,24 @@ def start_locust(
     report_dir: Path,
     wall_start: float,
     duration: float,
-    processes: int,
+    spread: Spread,
 ) -> Load:
-    return LoadRunner(scenario, stack, journal, report_dir, wall_start, duration, processes).start()
+    if spread.workers and stack.backend == "compose":  # workers in containers, on its network
+        from harness.backends.compose_workers import start_with_worker_containers
+
+        return start_with_worker_containers(
+            scenario, stack, journal, report_dir, wall_start, duration, spread.workers, spread.wait
+        )
+    runner = LoadRunner(
+        scenario,
+        stack,
+        journal,
+        report_dir,
+        wall_start,
+        duration,
+        spread.processes,
+        workers=spread.workers,
+        bind=spread.bind,
+        ready_wait=spread.wait,
+    )
+    return runner.start()

@@ -26,6 +26,9 @@ class RunOptions:
     report_dir: Path | None = None
     state_dir: Path = field(default_factory=paths.state_dir)
     processes: int = 1
+    workers: int = 0  # > 0: the master waits for that many Locust workers (docs/scale.md)
+    master_bind: tuple[str, int] | None = None  # where it waits; None: loopback, a free port
+    workers_wait: float = 30.0  # seconds the workers have to join before the run is an error
     external_stack: Path | None = None
     live: bool | None = None  # None: live progress when stderr is a terminal
     lead: float = LEAD

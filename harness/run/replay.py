@@ -20,6 +20,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from harness import procs
 from harness.assertions.verdict import Ending
 from harness.backends.evidence import Evidence
 from harness.backends.registry import backend_of
@@ -32,7 +33,7 @@ from harness.model.stack import StackInfo
 from harness.run.evidence import EvidencePhase
 from harness.run.faults import FaultThread
 from harness.run.finish import finish
-from harness.run.load import Load, StartLoad, start_locust
+from harness.run.load import Load, Spread, StartLoad, start_locust
 from harness.run.options import RunOptions, RunResult
 from harness.run.signals import Signals
 from harness.run.watch import Watch
@@ -122,8 +123,23 @@ class Run:
             self.report_dir,
             time.time() + self.options.lead,  # the earliest t = 0
             self.scenario.clock.replay,
-            self.options.processes,
+            self._spread(),
         )
+
+    def _spread(self) -> Spread:
+        """How the load is spread; workers joining from elsewhere are told how to join."""
+        o = self.options
+        if not o.workers:
+            return Spread(processes=o.processes)
+        bind = o.master_bind or ("127.0.0.1", 0)
+        if self.stack.backend != "compose":  # compose starts its workers in containers itself
+            bind = (bind[0], bind[1] or procs.free_port(bind[0]))
+            self.console.print(
+                f"waiting up to {o.workers_wait:g} s for {o.workers} Locust worker(s); on each "
+                f"worker host run:\n  harness worker --master {bind[0]}:{bind[1]}",
+                markup=False,
+            )
+        return Spread(workers=o.workers, bind=bind, wait=o.workers_wait)
 
     def _wind_down(self, faults: FaultThread, load: Load | None, ending: Ending) -> None:
         # Faults first: whatever ended the run, nothing may stay broken behind us.

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from harness import procs
+from harness.errors import InfrastructureError
 from harness.load.config import LoadOptions
 from harness.load.runner import LoadRunner
 from tests.integration.load.conftest import LoadWorld
@@ -57,3 +58,33 @@ def test_two_workers_from_elsewhere_journal_every_request_through_the_master(
     assert ready["workers"] == 2
     assert len(reqs) == locust_request_count(tmp_path / "report") > 0
     assert min(r.wall for r in reqs) >= ready["wall_start"]
+    assert len({r.worker for r in reqs}) == 2 and None not in {r.worker for r in reqs}
+
+
+def test_too_few_workers_end_the_load_as_an_error_naming_how_many_joined(
+    load_world: LoadWorld, tmp_path: Path
+) -> None:
+    port = procs.free_port()
+    worker = procs.spawn([HARNESS, "worker", "--master", f"127.0.0.1:{port}"])
+    runner = LoadRunner(
+        world.scenario({"callers-112": 10.0}, replay=60.0),
+        load_world.stack,
+        tmp_path / "journal.jsonl",
+        tmp_path / "report",
+        wall_start=time.time() + 1.0,
+        duration=3.0,
+        options=LoadOptions(timeout=1.0),
+        workers=2,
+        bind=("127.0.0.1", port),
+        ready_wait=8.0,
+    )
+    try:
+        with pytest.raises(InfrastructureError) as raised:
+            runner.start()
+    finally:
+        procs.stop(worker)
+    assert raised.value.exit_code == 3
+    assert str(raised.value).startswith(
+        f"1 of 2 Locust workers joined the master at 127.0.0.1:{port} within 8 s"
+    )
+    assert not runner.running()

@@ -1,8 +1,10 @@
 """The pieces of scale-out without Locust: the start gate shifts the run's clock onto the t = 0
-the master chose, and a worker's journal lines reach the master's journal unchanged."""
+the master chose, and a worker's journal lines reach the master's journal, each request marked
+with the worker that sent it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -35,7 +37,9 @@ def test_a_local_runner_counts_as_one_worker() -> None:
     assert gate.workers == 1
 
 
-def test_a_workers_requests_reach_the_masters_journal_in_batches_unchanged(tmp_path: Path) -> None:
+def test_a_workers_requests_reach_the_masters_journal_in_batches_marked_with_the_worker(
+    tmp_path: Path,
+) -> None:
     sent: list[tuple[str, Any]] = []
     relay = RelayWriter(lambda kind, data: sent.append((kind, data)))
     made = [
@@ -51,5 +55,5 @@ def test_a_workers_requests_reach_the_masters_journal_in_batches_unchanged(tmp_p
     with JournalWriter(journal) as writer:
         on_records = receive_into(writer)
         for _, data in sent:
-            on_records(msg=SimpleNamespace(data=data))
-    assert list(read_events(journal)) == made
+            on_records(msg=SimpleNamespace(data=data, node_id="host-1_abc"))
+    assert list(read_events(journal)) == [replace(r, worker="host-1_abc") for r in made]
