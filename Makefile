@@ -48,7 +48,7 @@ bench: toxiproxy ## measure the performance targets (README); prints a table of 
 	$(PY) -m bench
 
 images: toxiproxy ## build the Docker images (offline: debootstrap base when no pull works)
-	$(PY) -m harness.backends.images
+	$(PY) -m harness.backends.build_images
 
 up: toxiproxy ## start the local stack in the background
 	$(VENV)/bin/harness up

@@ -186,8 +186,8 @@ def p4(stack: StackInfo, work: Path) -> list[Row | Section]:
 
 def _compose_start(work: Path) -> Row:
     try:
+        from harness.backends.build_images import build_images
         from harness.backends.compose import ComposeBackend
-        from harness.backends.images import build_images
         from harness.model.topology import load_topology
     except ImportError as exc:
         return Row("P4", "cold start, compose (s)", "not measured", "<= 30 s", None, str(exc))

@@ -7,24 +7,22 @@
   the command picks the module.
 - dispatch-chaos/toxiproxy:2.12.0: the official image when it can be pulled, else the locally
   built static toxiproxy-server FROM scratch.
-- dispatch-chaos/load-worker:<version>: the mock image plus the harness and Locust, for Locust
-  workers on a compose network (harness/backends/worker_image.py).
+(dispatch-chaos/load-worker, the mock image plus the harness, is worker_image.py's; all four
+are built in order by build_images.py.)
 
 Every image carries io.dispatch-chaos.project=dispatch-chaos and the hash of its inputs, so a
 step whose inputs did not change is skipped: a second run takes seconds.
 
-    python -m harness.backends.images [--force]
+    python -m harness.backends.build_images [--force]
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import gc
 import hashlib
 import importlib.metadata
 import io
-import sys
 import tarfile
 import time
 import warnings
@@ -79,7 +77,7 @@ class Outcome:
     built: bool  # False: an image with the same inputs already existed
 
 
-class _Progress:
+class Progress:
     """One line per step; on a terminal a spinner shows what the step is doing right now."""
 
     def __init__(self, console: Console) -> None:
@@ -87,7 +85,7 @@ class _Progress:
         self._status: Status | None = None
 
     @contextlib.contextmanager
-    def step(self, title: str) -> Iterator[_Progress]:
+    def step(self, title: str) -> Iterator[Progress]:
         started = time.monotonic()
         self.console.print(f"[bold]==>[/] {title}")
         with self.console.status(title) as status:
@@ -216,7 +214,7 @@ def _current(client: docker.DockerClient, ref: str, inputs: str) -> bool:
     return image is not None and image.labels.get(INPUTS_LABEL) == inputs
 
 
-def _pull(ref: str, progress: _Progress) -> bool:
+def _pull(ref: str, progress: Progress) -> bool:
     """Try the registry once; False (and why) when it cannot be reached, as in a lab."""
     repository, _, tag = ref.rpartition(":")
     try:
@@ -240,7 +238,7 @@ def _build(
     files: dict[str, bytes],
     labels: dict[str, str],
     buildargs: dict[str, str],
-    progress: _Progress,
+    progress: Progress,
 ) -> None:
     previous = _image(client, tag)
     try:
@@ -275,7 +273,7 @@ def _drop_replaced(client: docker.DockerClient, tag: str, previous: Image | None
 
 
 def ensure_base(
-    client: docker.DockerClient, progress: _Progress, force: bool = False
+    client: docker.DockerClient, progress: Progress, force: bool = False
 ) -> tuple[str, bool]:
     """The image the mock image is built FROM, and whether it was made now: python:3.11-slim
     if present or pullable, else Debian from debootstrap."""
@@ -303,7 +301,7 @@ def build_base(
 
 
 def ensure_mock(
-    client: docker.DockerClient, base: str, progress: _Progress, force: bool = False
+    client: docker.DockerClient, base: str, progress: Progress, force: bool = False
 ) -> bool:
     base_image = _image(client, base)
     assert base_image is not None  # ensure_base made or found it
@@ -318,7 +316,7 @@ def ensure_mock(
     return True
 
 
-def ensure_toxiproxy(client: docker.DockerClient, progress: _Progress, force: bool = False) -> bool:
+def ensure_toxiproxy(client: docker.DockerClient, progress: Progress, force: bool = False) -> bool:
     upstream = _image(client, UPSTREAM_TOXIPROXY)
     files = _toxiproxy_context(upstream is not None)
     inputs = inputs_hash(files, str(upstream.id) if upstream is not None else "")
@@ -335,31 +333,6 @@ def ensure_toxiproxy(client: docker.DockerClient, progress: _Progress, force: bo
     return True
 
 
-def build_images(force: bool = False, console: Console | None = None) -> list[Outcome]:
-    """Make sure every image exists and is current; build only what changed."""
-    progress = _Progress(console or Console(stderr=True))
-    client = docker_client()
-    try:
-        with progress.step("base image (Python)"):
-            base, base_built = ensure_base(client, progress, force)
-        with progress.step(f"mock services image {MOCK_IMAGE}"):
-            mock_built = ensure_mock(client, base, progress, force)
-        with progress.step(f"Toxiproxy image {TOXIPROXY_IMAGE}"):
-            toxiproxy_built = ensure_toxiproxy(client, progress, force)
-        from harness.backends.worker_image import WORKER_IMAGE, ensure_worker  # it builds on us
-
-        with progress.step(f"Locust worker image {WORKER_IMAGE}"):
-            worker_built = ensure_worker(client, progress, force)
-    finally:
-        client.close()
-    return [
-        Outcome(base, base_built),
-        Outcome(MOCK_IMAGE, mock_built),
-        Outcome(TOXIPROXY_IMAGE, toxiproxy_built),
-        Outcome(WORKER_IMAGE, worker_built),
-    ]
-
-
 def check_images(client: docker.DockerClient) -> None:
     """StackError naming what to do when an image is missing or older than mock_services/."""
     for ref in (MOCK_IMAGE, TOXIPROXY_IMAGE):
@@ -371,28 +344,3 @@ def check_images(client: docker.DockerClient) -> None:
         mock_context(), mock.labels.get(BASE_LABEL, "")
     ):
         raise StackError(f"image {MOCK_IMAGE} is older than mock_services/: run `make images`")
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m harness.backends.images",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--force", action="store_true", help="rebuild even when inputs match")
-    args = parser.parse_args(argv)
-    console = Console(stderr=True)
-    try:
-        outcomes = build_images(force=args.force, console=console)
-    except InfrastructureError as exc:
-        console.print(f"[red]error:[/] {exc}", highlight=False)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        return 130
-    for outcome in outcomes:
-        console.print(f"{outcome.image}: {'built' if outcome.built else 'up to date'}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -78,7 +78,7 @@ def _inputs(client: docker.DockerClient, files: dict[str, bytes]) -> str:
     return images.inputs_hash(files, str(mock.id))
 
 
-def ensure_worker(client: docker.DockerClient, progress: images._Progress, force: bool) -> bool:
+def ensure_worker(client: docker.DockerClient, progress: images.Progress, force: bool) -> bool:
     """Build the worker image FROM the mock image when its inputs changed; True if built."""
     files = worker_context()
     inputs = _inputs(client, files)

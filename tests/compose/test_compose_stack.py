@@ -19,6 +19,7 @@ import requests
 from rich.console import Console
 
 from harness.backends import images as image_builder
+from harness.backends.build_images import build_images
 from harness.backends.compose import ComposeBackend
 from harness.backends.images import (
     MOCK_IMAGE,
@@ -26,7 +27,6 @@ from harness.backends.images import (
     PROJECT_LABEL,
     TOXIPROXY_IMAGE,
     Outcome,
-    build_images,
 )
 from harness.errors import StackError
 from harness.faults.container import ContainerDriver

@@ -15,8 +15,8 @@ import docker
 import pytest
 from rich.console import Console
 
+from harness.backends.build_images import build_images
 from harness.backends.compose import DEFAULT_PROJECT
-from harness.backends.images import build_images
 from harness.journal import Request, read_events
 from tests.e2e.conftest import SCENARIOS, Harness, summary
 from tests.prerequisites import need_docker
