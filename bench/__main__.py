@@ -56,7 +56,7 @@ def p1(stack: StackInfo, work: Path) -> list[Row | Section]:
 
 
 def _p1_row(where: str, entry: Endpoint, work: Path) -> Row:
-    from bench.capacity import p1_ratio, sip_capacity, sipp_capacity
+    from bench.capacity import P1_TARGET, p1_ratio, sip_capacity, sipp_capacity
 
     _say(f"P1 ({where}): sipp at rising rates ...")
     sipp, _ = sipp_capacity(entry, seconds=5, work_dir=work / "sipp")
@@ -75,8 +75,8 @@ def _p1_row(where: str, entry: Endpoint, work: Path) -> Row:
         f"SIP generator vs sipp, {where} (calls/s)",
         f"{ours.calls_per_s:.0f} vs {sipp.calls_per_s:.0f} "
         f"({ours.failure_ratio:.1%} / {sipp.failure_ratio:.1%} failed)",
-        ">= 0.5x at <= 1 % failures",
-        None if ratio is None else better_is_higher(ratio, 0.5),
+        f">= {P1_TARGET}x at <= 1 % failures",
+        None if ratio is None else better_is_higher(ratio, P1_TARGET),
         f"ratio {ratio:.2f}" if ratio is not None else "a side failed > 1 %",
     )
 
