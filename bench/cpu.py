@@ -3,6 +3,10 @@
 Samples the CPU time (user + system) of every process below this one (the local stack's
 supervisor, services, toxiproxy-server, sipp) a few times a second, so a process that starts
 or ends within the window is still counted. 1.0 means one core fully busy.
+
+It also reads the whole machine's busy time over the same window (every process, ours or
+not, and time the hypervisor gave to others): on a shared machine our processes may use 1.2
+of 2 cores while the machine has none left, and then a step's latency is waiting for a core.
 """
 
 from __future__ import annotations
@@ -38,6 +42,12 @@ def _label(proc: psutil.Process) -> str:
     return " ".join(a.rsplit("/", 1)[-1] for a in argv[:2])[:40]
 
 
+def _machine_busy() -> float:
+    """Seconds all cores spent not idle since boot (steal: a core the hypervisor gave away)."""
+    t = psutil.cpu_times()
+    return sum(getattr(t, f, 0.0) for f in ("user", "nice", "system", "irq", "softirq", "steal"))
+
+
 @dataclass
 class CpuSampler:
     """`with CpuSampler() as s: ...` then `s.busiest()`."""
@@ -48,6 +58,7 @@ class CpuSampler:
     _stop: threading.Event = field(default_factory=threading.Event)
     _began: float = 0.0
     _ended: float = 0.0
+    _machine: tuple[float, float] = (0.0, 0.0)  # busy seconds of all cores: at start, at end
 
     def _sample(self, first: bool) -> None:
         for proc in psutil.Process().children(recursive=True):
@@ -68,6 +79,7 @@ class CpuSampler:
 
     def __enter__(self) -> CpuSampler:
         self._began = time.monotonic()
+        self._machine = (_machine_busy(), 0.0)
         self._sample(first=True)
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self._thread.start()
@@ -78,6 +90,12 @@ class CpuSampler:
         self._thread.join()
         self._sample(first=False)
         self._ended = time.monotonic()
+        self._machine = (self._machine[0], _machine_busy())
+
+    def machine(self) -> float:
+        """Every process on the machine together (ours included), in cores."""
+        span = max(self._ended - self._began, 1e-9)
+        return (self._machine[1] - self._machine[0]) / span
 
     def total(self) -> float:
         """All our child processes together, in cores."""

@@ -25,6 +25,7 @@ class Step:
     busiest: tuple[Busy, ...]
     cpu_total: float  # cores used by all our child processes together
     broke_because: str | None  # None: the step held
+    machine: float = 0.0  # cores busy on the whole machine (ours and everyone else's)
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def step_up(
         with sample() as cpu:
             capacity = measure(rate)
         reason = why_broken(capacity)
-        steps.append(Step(capacity, tuple(cpu.busiest()), cpu.total(), reason))
+        steps.append(Step(capacity, tuple(cpu.busiest(6)), cpu.total(), reason, cpu.machine()))
         if reason is not None:
             break
     return Stepped(tuple(steps))
@@ -79,5 +80,6 @@ def describe(step: Step) -> str:
     p99 = "—" if c.p99 is None else f"{c.p99 * 1000:.0f}"
     return (
         f"-r {c.target_rate or 0:.0f}: {c.calls_per_s:.0f} calls/s answered, p99 {p99} ms, "
-        f"{c.failures}/{c.calls} failed; CPU {step.cpu_total:.2f} cores in all, busiest: {busy}"
+        f"{c.failures}/{c.calls} failed; CPU {step.cpu_total:.2f} cores ours, "
+        f"{step.machine:.2f} busy machine-wide; busiest: {busy}"
     )

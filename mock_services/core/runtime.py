@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import logging
 import os
@@ -71,6 +72,11 @@ async def run(service: Service) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     endpoints = await service.start()
+    # What start-up made (modules, config, clients) lives as long as the process: kept out of
+    # the collector, a full collection under load walks only the calls in flight, not ~20,000
+    # objects that can never be garbage (19 ms of telephony's CPU per pass at 500 calls/s).
+    # No collection first: it would delay READY (cold start), for a few hundred objects.
+    gc.freeze()
     print("READY " + json.dumps({"service": service.name, "endpoints": endpoints}), flush=True)
     await stop.wait()
     try:

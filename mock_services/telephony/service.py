@@ -266,6 +266,10 @@ class Telephony(Service):
     def _forget(self, call: Call) -> None:
         if self.calls.get(call.call_id) is call:
             del self.calls[call.call_id]
+        # Call and Attempt point at each other: unlinked, a finished call is freed at once
+        # instead of piling up for the cycle collector, whose full passes over thousands of
+        # dead calls stalled this busiest process for tens of ms under load (bench P5)
+        call.attempt = None
 
     def _maybe_sweep(self) -> None:
         now = time.monotonic()

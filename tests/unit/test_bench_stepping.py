@@ -6,7 +6,7 @@ from types import TracebackType
 
 from bench.capacity import Capacity
 from bench.cpu import Busy
-from bench.stepping import step_up, why_broken
+from bench.stepping import describe, step_up, why_broken
 
 
 def _step(rate: float, answered: float, failures: int = 0, p99: float | None = 0.02) -> Capacity:
@@ -25,6 +25,9 @@ class _NoCpu:
 
     def total(self) -> float:
         return 1.5
+
+    def machine(self) -> float:
+        return 1.9
 
 
 def test_a_clean_fast_step_holds() -> None:
@@ -60,6 +63,8 @@ def test_stepping_stops_at_the_first_broken_step_and_keeps_the_last_that_held() 
     assert stepped.held is not None and stepped.held.capacity.target_rate == 200.0
     assert stepped.broke is not None and stepped.broke.capacity.target_rate == 400.0
     assert stepped.broke.busiest[0].name == "telephony" and stepped.broke.cpu_total == 1.5
+    assert stepped.broke.machine == 1.9  # others' work shows: 0.4 cores were not ours
+    assert "1.50 cores ours, 1.90 busy machine-wide" in describe(stepped.broke)
 
 
 def test_nothing_held_when_the_first_step_breaks() -> None:
