@@ -168,15 +168,27 @@ EVENTS: dict[str, type[Event]] = {
 }
 
 
+_FIELDS = {kind: frozenset(f.name for f in fields(cls)) for kind, cls in EVENTS.items()}
+
+
 def decode(line: str) -> Event | None:
-    """An event from one journal line, or None for a torn or unknown line."""
+    """An event from one journal line, or None for a torn or unknown line. A line written by
+    this version has exactly its class's fields; only another version's lines are filtered
+    (a report reads a million of them: the filter cost a third of the decoding)."""
     try:
         raw = json.loads(line)
-        cls = EVENTS[raw.pop("kind")]
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in raw.items() if k in names})
+        kind = raw.pop("kind")
+        cls = EVENTS[kind]
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
+    try:
+        return cls(**raw)
+    except TypeError:  # a field this version does not know, or a torn line
+        known = _FIELDS[kind]
+        try:
+            return cls(**{k: v for k, v in raw.items() if k in known})
+        except TypeError:
+            return None
 
 
 class JournalWriter:
