@@ -227,6 +227,15 @@ class SipCaller:
 
     # --- transport --------------------------------------------------------------------------
 
+    def connect(self, timeout: float) -> bool:
+        """Connect ahead of the first call; a failure is left to that call to meet again."""
+        try:
+            self._ensure_connected(self._clock() + timeout)
+        except (SipFailure, OSError):
+            self.close()
+            return False
+        return True
+
     def _ensure_connected(self, deadline: float) -> None:
         if self._conn is not None and peer_closed(self._conn):
             self.close()

@@ -189,6 +189,23 @@ def test_calls_share_one_connection_while_it_works() -> None:
     assert len({r.call_id for r in h.sent}) == 3
 
 
+def test_a_caller_connected_ahead_makes_its_first_call_on_that_connection() -> None:
+    h = Harness(uas)
+    assert h.caller.connect(timeout=2.0)
+    assert len(h.connections) == 1 and not h.sent  # connected, nothing dialled yet
+    assert h.call().ok
+    assert len(h.connections) == 1
+
+
+def test_connecting_ahead_to_a_refusing_far_end_leaves_it_to_the_first_call() -> None:
+    def refuse(timeout: float) -> ScriptedConnection:
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    caller = SipCaller(refuse, HOST, PORT, clock=FakeClock())
+    assert caller.connect(timeout=2.0) is False  # no exception: the user still starts
+    assert caller.call("112", "rotterdam").error == "connection refused"
+
+
 def test_a_refused_connection_fails_the_call_at_once() -> None:
     clock = FakeClock()
 
