@@ -31,22 +31,32 @@ def locust_request_count(report: Path) -> int:
         )
 
 
+def two_workers_at(
+    port: int, load_world: LoadWorld, tmp_path: Path, rates: dict[str, float], **extra: float
+) -> LoadRunner:
+    """A 3 s load whose master on 127.0.0.1:`port` waits for two `harness worker`s."""
+    return LoadRunner(
+        world.scenario(rates, replay=60.0),
+        load_world.stack,
+        tmp_path / "journal.jsonl",
+        tmp_path / "report",
+        wall_start=time.time() + 1.0,
+        duration=3.0,
+        options=LoadOptions(timeout=1.0),
+        workers=2,
+        bind=("127.0.0.1", port),
+        **extra,
+    )
+
+
 def test_two_workers_from_elsewhere_journal_every_request_through_the_master(
     load_world: LoadWorld, tmp_path: Path
 ) -> None:
     port = procs.free_port()
     workers = [procs.spawn([HARNESS, "worker", "--master", f"127.0.0.1:{port}"]) for _ in range(2)]
     try:
-        runner = LoadRunner(
-            world.scenario({"callers-112": 10.0, "radio-units": 5.0}, replay=60.0),
-            load_world.stack,
-            tmp_path / "journal.jsonl",
-            tmp_path / "report",
-            wall_start=time.time() + 1.0,
-            duration=3.0,
-            options=LoadOptions(timeout=1.0),
-            workers=2,
-            bind=("127.0.0.1", port),
+        runner = two_workers_at(
+            port, load_world, tmp_path, {"callers-112": 10.0, "radio-units": 5.0}
         ).start()
         reqs = finish(runner)
         for proc in workers:  # the master ended them
@@ -66,18 +76,7 @@ def test_too_few_workers_end_the_load_as_an_error_naming_how_many_joined(
 ) -> None:
     port = procs.free_port()
     worker = procs.spawn([HARNESS, "worker", "--master", f"127.0.0.1:{port}"])
-    runner = LoadRunner(
-        world.scenario({"callers-112": 10.0}, replay=60.0),
-        load_world.stack,
-        tmp_path / "journal.jsonl",
-        tmp_path / "report",
-        wall_start=time.time() + 1.0,
-        duration=3.0,
-        options=LoadOptions(timeout=1.0),
-        workers=2,
-        bind=("127.0.0.1", port),
-        ready_wait=8.0,
-    )
+    runner = two_workers_at(port, load_world, tmp_path, {"callers-112": 10.0}, ready_wait=8.0)
     try:
         with pytest.raises(InfrastructureError) as raised:
             runner.start()
